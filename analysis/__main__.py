@@ -1,0 +1,67 @@
+"""Command line: python -m analysis build | export OUT_DIR | evaluate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import config
+from analysis import build as build_mod
+from analysis import export as export_mod
+from analysis import store
+
+
+def _build(args: argparse.Namespace) -> int:
+    try:
+        report = build_mod.build(retrain=args.retrain, wait=args.wait)
+    except store.BuildLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    print(f"database: {config.db_path()}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        conn = store.connect_readonly()
+    except FileNotFoundError:
+        print(f"error: no database at {config.db_path()}: run `python -m analysis build`",
+              file=sys.stderr)
+        return 2
+    try:
+        counts = export_mod.export(conn, Path(args.out_dir))
+    finally:
+        conn.close()
+    print(f"wrote {counts['letters']} letters and {counts['findings']} findings to {args.out_dir}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Parse, classify, store and export JTAI letters. Reads and writes under "
+        "JTAI_DATA_DIR (default data/).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="parse every fetched/ingested PDF not yet parsed, then store")
+    b.add_argument("--retrain", action="store_true", help="retrain the classifier even if "
+                   "a model for these letters exists")
+    b.add_argument("--wait", action="store_true", help="wait for a running build to finish "
+                   "instead of refusing")
+    b.set_defaults(func=_build)
+    e = sub.add_parser("export", help="write letters.csv, findings.csv and datapackage.json")
+    e.add_argument("out_dir", metavar="OUT_DIR")
+    e.set_defaults(func=_export)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

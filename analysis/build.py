@@ -1,0 +1,143 @@
+"""Build the corpus: raw PDFs -> parsed letters -> classified findings -> the database.
+
+Incremental: a PDF whose checksum was parsed by the same parser version is taken from the
+current database instead of being parsed again. The classifier then tags every finding (it is
+cheap, and a model retrained on a changed corpus must tag all of them alike).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import config
+from analysis import classify, pdftext, reference, store
+from analysis.letter import Letter, NotAJtaiLetter, SetAside
+from analysis.parse_letter import PARSER_VERSION, Source, parse
+from scrapers import rawstore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildReport:
+    parsed: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    n_findings: int = 0
+
+    def summary(self) -> str:
+        lines = [
+            f"letters: {len(self.parsed) + len(self.reused)} "
+            f"({len(self.parsed)} parsed, {len(self.reused)} unchanged)",
+            f"findings: {self.n_findings}",
+            f"set aside: {len(self.set_aside)}",
+        ]
+        lines += [f"  - {s.file_id}: {s.reason}" for s in self.set_aside]
+        if self.duplicates:
+            lines.append(f"duplicates skipped (same sha256): {', '.join(self.duplicates)}")
+        lines.append(
+            "time: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.seconds.items())
+        )
+        return "\n".join(lines)
+
+
+def enrich(letter: Letter) -> Letter:
+    """Codes and region from the LA lookup; the URN from the area's name when unknown."""
+    la = reference.by_urn(letter.urn) if letter.urn else reference.by_name(letter.local_authority)
+    if la is None:
+        return letter
+    return replace(
+        letter,
+        urn=letter.urn or la.urn,
+        local_authority=letter.local_authority or la.name,
+        la_code=la.la_code,
+        ons_code=la.ons_code,
+        region=la.region,
+    )
+
+
+def parse_file(path: Path, record: rawstore.RawRecord) -> Letter:
+    """One raw PDF -> an enriched Letter. Raises UnreadablePdf / NotAJtaiLetter."""
+    source = Source(
+        file_id=record.file_id,
+        urn=record.urn,
+        published=record.published,
+        source_url=record.source_url,
+        sha256=record.sha256,
+    )
+    letter = enrich(parse(pdftext.extract(path), source))
+    if not record.urn and letter.urn and not record.published:
+        # The URN came from the title: give the letter the id it would have had from a manifest.
+        from analysis.parse_letter import make_letter_id
+
+        new_id = make_letter_id(letter.urn, letter.published, letter.sha256)
+        letter = _renamed(letter, new_id)
+    return letter
+
+
+def _renamed(letter: Letter, new_id: str) -> Letter:
+    findings = [
+        replace(f, letter_id=new_id, finding_id=f"{new_id}-{f.position:04d}")
+        for f in letter.findings
+    ]
+    return replace(letter, letter_id=new_id, findings=findings)
+
+
+def build(retrain: bool = False, wait: bool = False) -> BuildReport:
+    report = BuildReport()
+    with store.build_lock(wait=wait):
+        records = rawstore.read_manifest()
+        if not records:
+            raise FileNotFoundError(
+                f"no raw PDFs under {config.raw_dir()}: run `python -m scrapers fetch` or "
+                "`python -m scrapers ingest DIR` first"
+            )
+        meta = store.read_meta()
+        cached: dict[str, Letter] = {}
+        if meta.get("parser_version") == PARSER_VERSION:
+            cached = {lt.sha256: lt for lt in store.read_letters()}
+
+        t0 = time.perf_counter()
+        letters: dict[str, Letter] = {}
+        for record in sorted(records.values(), key=lambda r: r.file_id):
+            if record.sha256 in letters:
+                report.duplicates.append(record.file_id)
+                continue
+            if record.sha256 in cached:
+                letters[record.sha256] = cached[record.sha256]
+                report.reused.append(record.file_id)
+                continue
+            try:
+                letter = parse_file(rawstore.pdf_path(record.file_id), record)
+            except (pdftext.UnreadablePdf, NotAJtaiLetter, FileNotFoundError) as exc:
+                kind = "not a JTAI letter" if isinstance(exc, NotAJtaiLetter) else "unreadable"
+                reason = f"{kind}: {exc}"
+                if record.report_type and record.report_type != config.JTAI_REPORT_TYPE:
+                    reason += f" (the source lists it as '{record.report_type}')"
+                report.set_aside.append(
+                    SetAside(record.file_id, record.sha256, record.source_url, reason)
+                )
+                continue
+            letters[record.sha256] = letter
+            report.parsed.append(record.file_id)
+        report.seconds["parse"] = time.perf_counter() - t0
+
+        t1 = time.perf_counter()
+        ordered = sorted(letters.values(), key=lambda lt: (lt.published, lt.letter_id))
+        model_info = classify.tag_corpus(ordered, retrain=retrain)
+        report.seconds["classify"] = time.perf_counter() - t1
+
+        t2 = time.perf_counter()
+        store.write(
+            ordered,
+            report.set_aside,
+            {"parser_version": PARSER_VERSION, "letters": str(len(ordered)), **model_info},
+        )
+        report.seconds["store"] = time.perf_counter() - t2
+        report.n_findings = sum(len(lt.findings) for lt in ordered)
+    return report

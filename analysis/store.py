@@ -1,0 +1,227 @@
+"""The embedded database: SQLite, rebuilt whole into a temporary file and swapped in atomically.
+
+Why a swap rather than updates in place: a reader (the dashboard) keeps the file it opened and
+so sees the old corpus, complete, until it reopens; a build that dies leaves the old file as it
+was; the new file is written with no journal left beside it, so readers can open it immutable
+(no locks, no -wal/-shm files, any number of processes). A lock file keeps two builds apart.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+import config
+from analysis.letter import Finding, Letter, SetAside
+
+SCHEMA_VERSION = "1"
+
+LETTER_COLUMNS = [f.name for f in fields(Letter) if f.name != "findings"]
+FINDING_COLUMNS = [f.name for f in fields(Finding)]
+
+SCHEMA = """
+CREATE TABLE letters (
+    letter_id TEXT PRIMARY KEY,
+    urn TEXT NOT NULL,
+    local_authority TEXT NOT NULL,
+    la_code TEXT NOT NULL,          -- DfE LA code (e.g. 341)
+    ons_code TEXT NOT NULL,         -- ONS code (e.g. E08000012)
+    region TEXT NOT NULL,
+    published TEXT NOT NULL,        -- ISO dates throughout
+    letter_date TEXT NOT NULL,
+    fieldwork_start TEXT NOT NULL,
+    fieldwork_end TEXT NOT NULL,
+    theme TEXT NOT NULL,
+    theme_phrase TEXT NOT NULL,
+    format TEXT NOT NULL,
+    inspectorates TEXT NOT NULL,    -- ;-separated
+    addressees TEXT NOT NULL,       -- ;-separated
+    n_strengths INTEGER NOT NULL,
+    n_improvements INTEGER NOT NULL,
+    n_priority_actions INTEGER NOT NULL,
+    source_url TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    pages INTEGER NOT NULL,
+    file_id TEXT NOT NULL
+);
+CREATE TABLE findings (
+    finding_id TEXT PRIMARY KEY,
+    letter_id TEXT NOT NULL REFERENCES letters(letter_id),
+    section TEXT NOT NULL,
+    subsection TEXT NOT NULL,
+    agency_section TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    sentence INTEGER NOT NULL,
+    page INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    label_source TEXT NOT NULL,
+    label_confidence REAL NOT NULL,
+    needs_review INTEGER NOT NULL,
+    agencies TEXT NOT NULL,
+    topics TEXT NOT NULL
+);
+CREATE INDEX findings_letter ON findings(letter_id, position);
+CREATE INDEX findings_label ON findings(label);
+-- One row per (finding, agency) and (finding, topic): filters become plain joins.
+CREATE TABLE finding_agencies (finding_id TEXT NOT NULL, agency TEXT NOT NULL);
+CREATE TABLE finding_topics (finding_id TEXT NOT NULL, topic TEXT NOT NULL);
+CREATE INDEX finding_agencies_idx ON finding_agencies(agency, finding_id);
+CREATE INDEX finding_topics_idx ON finding_topics(topic, finding_id);
+CREATE TABLE set_aside (
+    file_id TEXT NOT NULL, sha256 TEXT NOT NULL, source_url TEXT NOT NULL, reason TEXT NOT NULL
+);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class BuildLocked(RuntimeError):
+    """Another build holds the lock on this data directory."""
+
+
+@contextmanager
+def build_lock(wait: bool = False) -> Iterator[None]:
+    path = config.build_lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError as exc:
+            raise BuildLocked(
+                f"another build is running on {config.data_dir()} (lock {path}); "
+                "wait for it to finish, or pass --wait"
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _insert(conn: sqlite3.Connection, table: str, columns: list[str], rows: Iterable) -> None:
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    conn.executemany(sql, rows)
+
+
+def write(
+    letters: list[Letter],
+    set_aside: list[SetAside],
+    meta: dict[str, str],
+    path: Path | None = None,
+) -> Path:
+    """Write a complete new database and swap it in; the old one stays until the swap."""
+    path = path or config.db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".jtai.", suffix=".sqlite.part")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")  # a failed build throws the file away
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.executescript(SCHEMA)
+            with conn:
+                _insert(
+                    conn,
+                    "letters",
+                    LETTER_COLUMNS,
+                    ([getattr(lt, c) for c in LETTER_COLUMNS] for lt in letters),
+                )
+                all_findings = [f for lt in letters for f in lt.findings]
+                _insert(
+                    conn,
+                    "findings",
+                    FINDING_COLUMNS,
+                    ([asdict(f)[c] for c in FINDING_COLUMNS] for f in all_findings),
+                )
+                _insert(
+                    conn,
+                    "finding_agencies",
+                    ["finding_id", "agency"],
+                    ((f.finding_id, a) for f in all_findings for a in f.agencies.split(";") if a),
+                )
+                _insert(
+                    conn,
+                    "finding_topics",
+                    ["finding_id", "topic"],
+                    ((f.finding_id, t) for f in all_findings for t in f.topics.split(";") if t),
+                )
+                _insert(
+                    conn,
+                    "set_aside",
+                    ["file_id", "sha256", "source_url", "reason"],
+                    ((s.file_id, s.sha256, s.source_url, s.reason) for s in set_aside),
+                )
+                stamp = {
+                    "schema_version": SCHEMA_VERSION,
+                    "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    **meta,
+                }
+                _insert(conn, "meta", ["key", "value"], stamp.items())
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def connect_readonly(path: Path | None = None) -> sqlite3.Connection:
+    """A read-only connection. ``immutable=1`` is safe because a database file is never
+    modified after its swap-in, only replaced; it also means readers take no locks."""
+    path = path or config.db_path()
+    if not path.exists():
+        raise FileNotFoundError(path)
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def read_letters(path: Path | None = None) -> list[Letter]:
+    """Letters with their findings, as stored (used to skip re-parsing unchanged PDFs)."""
+    path = path or config.db_path()
+    if not path.exists():
+        return []
+    conn = connect_readonly(path)
+    try:
+        letters = {
+            r["letter_id"]: Letter(**{c: r[c] for c in LETTER_COLUMNS})
+            for r in conn.execute("SELECT * FROM letters")
+        }
+        for r in conn.execute("SELECT * FROM findings ORDER BY letter_id, position"):
+            values = {c: r[c] for c in FINDING_COLUMNS}
+            values["needs_review"] = bool(values["needs_review"])
+            letters[r["letter_id"]].findings.append(Finding(**values))
+        return list(letters.values())
+    finally:
+        conn.close()
+
+
+def read_meta(path: Path | None = None) -> dict[str, str]:
+    path = path or config.db_path()
+    if not path.exists():
+        return {}
+    conn = connect_readonly(path)
+    try:
+        return {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
+    finally:
+        conn.close()

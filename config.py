@@ -1,0 +1,77 @@
+"""Configuration in one place: paths under the data directory, the live site's addresses,
+and the politeness settings of the scraper.
+
+Everything reads and writes under ``JTAI_DATA_DIR`` (default ``data/`` in the repo) so that
+two corpora never mix. Values are read when called, not at import, so tests can point a
+process at a temporary directory by setting the environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent
+SHARED_DIR = REPO_ROOT.parent / "shared"
+REFERENCE_DIR = SHARED_DIR / "reference"
+LA_LOOKUP_CSV = REFERENCE_DIR / "la_lookup.csv"
+LA_BOUNDARIES_GEOJSON = REFERENCE_DIR / "la_district_boundaries.geojson"
+GOLD_DIR = REPO_ROOT / "gold"
+
+PROJECT_URL = "https://github.com/jtai-findings-explorer/jtai-findings-explorer"
+USER_AGENT = f"jtai-findings-explorer/0.1 (+{PROJECT_URL})"
+
+# Ofsted's reports website, as of 2025-2026. Both are overridable (--base-url) so the
+# scraper can be pointed at a fixture server.
+SITE_BASE_URL = "https://reports.ofsted.gov.uk"
+SEARCH_PATH = "/search"
+# category 3 = children's social care, sub-category 12 = local authority children's services
+SEARCH_PARAMS = {
+    "q": "",
+    "location": "",
+    "lat": "",
+    "lon": "",
+    "radius": "",
+    "level_1_types": "3",
+    "level_2_types[]": "12",
+}
+SEARCH_ROWS = 100  # the site serves at most 100 results a page
+JTAI_REPORT_TYPE = "Joint area child protection inspection"
+
+DEFAULT_DELAY_SECONDS = 1.0  # at most one request a second unless told otherwise
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_RETRIES = 4
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("JTAI_DATA_DIR") or REPO_ROOT / "data")
+
+
+def raw_dir() -> Path:
+    """Raw PDFs as downloaded, named ``<file_id>.pdf``, never edited."""
+    return data_dir() / "raw"
+
+
+def raw_manifest_path() -> Path:
+    """One row per raw PDF: where it came from and its checksum (see scrapers.rawstore)."""
+    return raw_dir() / "manifest.csv"
+
+
+def http_cache_path() -> Path:
+    return data_dir() / "http_cache.sqlite"
+
+
+def db_path() -> Path:
+    return data_dir() / "jtai.sqlite"
+
+
+def build_lock_path() -> Path:
+    return data_dir() / "build.lock"
+
+
+def models_dir() -> Path:
+    return data_dir() / "models"
+
+
+def evaluation_dir() -> Path:
+    return data_dir() / "evaluation"

@@ -1,0 +1,397 @@
+"""Fetch JTAI letters from the live reports website into the raw store.
+
+Discovery (search pages -> provider pages -> JTAI publication links), then a plan of what is
+new (pure: compares the links with the raw manifest), then the downloads. Each download goes
+to a temporary ``.part`` file in the raw folder, is checked (Content-Length, ``%PDF-`` ...
+``%%EOF``), hashed, moved into place atomically and recorded in the manifest before the next
+one starts, so a run killed at any point resumes where it stopped and never fetches a letter
+it already has.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+from tqdm import tqdm
+
+import config
+from scrapers import ofsted, rawstore
+from scrapers.http import ClientSettings, PoliteClient, RobotsDisallowed
+from scrapers.ofsted import LayoutChanged, ProviderLink, Publication
+from scrapers.outcome import (
+    EXIT_ABORTED,
+    EXIT_FAILURES,
+    EXIT_OK,
+    Failure,
+    failure_lines,
+    plural,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 64 * 1024
+MAX_SEARCH_PAGES = 50  # ~5,000 providers: a guard against pagination that never ends
+
+
+class FetchAborted(RuntimeError):
+    """The run cannot go on (the search page is unreachable...)."""
+
+
+class DownloadFailed(RuntimeError):
+    """One file could not be downloaded; the message is the reason shown in the summary."""
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    base_url: str = config.SITE_BASE_URL
+    delay: float = config.DEFAULT_DELAY_SECONDS
+    timeout: float = config.DEFAULT_TIMEOUT_SECONDS
+    retries: int = config.DEFAULT_RETRIES
+    limit: int | None = None  # stop after this many providers
+    use_cache: bool = True
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A JTAI publication with the provider whose page lists it."""
+
+    urn: str
+    provider: str
+    publication: Publication
+
+    @property
+    def url(self) -> str:
+        return self.publication.url
+
+    @property
+    def file_id(self) -> str | None:
+        return self.publication.file_id
+
+    def describe(self) -> str:
+        return f"{self.file_id or self.url} ({self.provider or self.urn}, {self.url})"
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    new: tuple[Letter, ...]  # not in the raw store: download
+    unchanged: tuple[Letter, ...]  # in the manifest with its PDF present
+    # PDF present but no manifest row: a run killed between the two; record, don't refetch
+    recover: tuple[Letter, ...]
+
+
+@dataclass
+class FetchReport:
+    providers_scanned: int = 0
+    letters_found: int = 0
+    other_publications: int = 0
+    new: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    layout_changed: bool = False
+    provider_pages_read: int = 0  # scanned and parsed
+    aborted: str | None = None
+    requests_sent: int = 0
+    partial_files_removed: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.aborted:
+            return EXIT_ABORTED
+        return EXIT_FAILURES if self.failures else EXIT_OK
+
+    def lines(self) -> list[str]:
+        lines = ["Summary"]
+        if self.partial_files_removed:
+            lines.append(
+                f"  removed {plural(self.partial_files_removed, 'partial download')} "
+                "left by an interrupted run"
+            )
+        lines += [
+            f"  providers scanned:   {self.providers_scanned}",
+            f"  JTAI letters found:  {self.letters_found}"
+            f"  ({plural(self.other_publications, 'other publication')} skipped)",
+            f"  new:                 {len(self.new)}",
+            f"  unchanged:           {self.unchanged}",
+            f"  failed:              {len(self.failures)}",
+            f"  HTTP requests sent:  {self.requests_sent}",
+        ]
+        if self.recovered:
+            lines.append(
+                f"  ({len(self.recovered)} of the new were already on disk from an interrupted "
+                "run and only recorded)"
+            )
+        lines += failure_lines(self.failures)
+        if self.layout_changed:
+            lines.append(
+                "The site's layout seems to have changed: some pages lack the elements the "
+                "scraper relies on (see above). Update scrapers/ofsted.py."
+            )
+        if self.aborted:
+            lines.append(f"ABORTED: {self.aborted}")
+        lines.append(
+            f"Done: {len(self.new)} new letters, {self.unchanged} unchanged, "
+            f"{len(self.failures)} failed."
+            if not self.aborted
+            else f"Stopped: {len(self.new)} new letters kept, {len(self.failures)} failed."
+        )
+        return lines
+
+
+# --- pure core ------------------------------------------------------------------------------
+
+
+def unique_letters(letters: Iterable[Letter]) -> list[Letter]:
+    """A document listed on two provider pages is one letter: keep its first listing."""
+    seen: set[str] = set()
+    out: list[Letter] = []
+    for letter in letters:
+        key = letter.file_id or letter.url
+        if key not in seen:
+            seen.add(key)
+            out.append(letter)
+    return out
+
+
+def plan_downloads(
+    letters: Sequence[Letter],
+    manifest: dict[str, rawstore.RawRecord],
+    present_ids: set[str],
+) -> DownloadPlan:
+    """Split ``letters`` by what the raw store already holds. ``present_ids``: file ids whose
+    PDF is on disk. A letter whose URL carries no file id is matched on its source URL."""
+    id_by_url = {r.source_url: r.file_id for r in manifest.values() if r.source_url}
+    new: list[Letter] = []
+    unchanged: list[Letter] = []
+    recover: list[Letter] = []
+    for letter in unique_letters(letters):
+        file_id = letter.file_id or id_by_url.get(letter.url)
+        if file_id and file_id in present_ids:
+            (unchanged if file_id in manifest else recover).append(letter)
+        else:
+            new.append(letter)
+    return DownloadPlan(tuple(new), tuple(unchanged), tuple(recover))
+
+
+def record_for(letter: Letter, file_id: str, data: bytes, fetched_at: str) -> rawstore.RawRecord:
+    return rawstore.RawRecord(
+        file_id=file_id,
+        urn=letter.urn,
+        provider=letter.provider,
+        report_type=letter.publication.report_type,
+        published=letter.publication.published,
+        source_url=letter.url,
+        sha256=rawstore.sha256_of(data),
+        bytes=len(data),
+        origin="live",
+        original_name=urlsplit(letter.url).path.rstrip("/").rsplit("/", 1)[-1],
+        fetched_at=fetched_at,
+    )
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return f"HTTP {exc.response.status_code} {exc.response.reason}".strip()
+    # requests wraps urllib3's errors: show the innermost message, not nested tuple reprs
+    inner: BaseException = exc
+    while inner.args and isinstance(inner.args[0], BaseException):
+        inner = inner.args[0]
+    message = inner.args[0] if inner.args and isinstance(inner.args[0], str) else str(inner)
+    return f"{type(exc).__name__}: {message}"
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+def discover_providers(
+    client: PoliteClient, base_url: str, limit: int | None = None
+) -> list[ProviderLink]:
+    """Page through the search results with ``start``/``rows`` until the page says no more."""
+    found: dict[str, ProviderLink] = {}
+    start = 0
+    for _ in range(MAX_SEARCH_PAGES):
+        url = ofsted.search_url(base_url, start=start, rows=config.SEARCH_ROWS)
+        try:
+            html = client.get_page(url)
+        except requests.RequestException as exc:
+            raise FetchAborted(
+                f"could not fetch the search page {url}: {describe_error(exc)}"
+            ) from exc
+        page = ofsted.parse_search_page(html, url)
+        fresh = [p for p in page.providers if p.urn not in found]
+        found.update((p.urn, p) for p in fresh)
+        if limit is not None and len(found) >= limit:
+            break
+        # advance by what the page held: the site caps rows, and may cap it below what we ask
+        start += len(page.providers)
+        more = page.has_next or (page.total is not None and start < page.total)
+        if not more:
+            if page.total is None and len(page.providers) >= config.SEARCH_ROWS:
+                raise LayoutChanged(
+                    f"the search page {url} is full ({len(page.providers)} providers) but shows "
+                    "neither a next-page link nor a result count: expected pagination"
+                )
+            break
+        if not fresh:
+            raise LayoutChanged(
+                f"the search page {url} repeats the previous page's providers: expected "
+                "the start parameter to move through the results"
+            )
+    providers = list(found.values())
+    return providers[:limit] if limit is not None else providers
+
+
+def scan_providers(
+    client: PoliteClient, providers: Sequence[ProviderLink], report: FetchReport
+) -> list[Letter]:
+    letters: list[Letter] = []
+    for link in tqdm(providers, desc="provider pages", unit="page", disable=None):
+        try:
+            page = ofsted.parse_provider_page(client.get_page(link.url), link.url)
+        except requests.RequestException as exc:
+            report.failures.append(Failure(f"provider page {link.url}", describe_error(exc)))
+            continue
+        except LayoutChanged as exc:
+            # one page that breaks the pattern is reported loudly but does not stop the others
+            report.layout_changed = True
+            report.failures.append(Failure(f"provider page {link.url}", f"layout changed: {exc}"))
+            continue
+        finally:
+            report.providers_scanned += 1
+        report.provider_pages_read += 1
+        provider = page.name or link.name
+        urn = page.urn or link.urn
+        report.other_publications += len(page.publications) - len(page.jtai_letters)
+        letters += [Letter(urn=urn, provider=provider, publication=p) for p in page.jtai_letters]
+    return unique_letters(letters)
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def present_file_ids() -> set[str]:
+    folder = config.raw_dir()
+    return {p.stem for p in folder.glob("*.pdf")} if folder.exists() else set()
+
+
+def _expected_length(response: requests.Response) -> int | None:
+    # with a Content-Encoding the header counts the compressed bytes, not what we keep
+    if response.headers.get("Content-Encoding", "identity") != "identity":
+        return None
+    value = response.headers.get("Content-Length", "")
+    return int(value) if value.isdigit() else None
+
+
+def download_letter(client: PoliteClient, letter: Letter) -> rawstore.RawRecord:
+    """Download, check and install one letter; raises DownloadFailed with the reason."""
+    folder = config.raw_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp: Path | None = None
+    try:
+        with client.stream(letter.url) as response:
+            expected = _expected_length(response)
+            # ".<id>.*.part" is what rawstore.remove_partial_files clears after a kill
+            fd, name = tempfile.mkstemp(
+                dir=folder, prefix=f".{letter.file_id or 'download'}.", suffix=".part"
+            )
+            tmp = Path(name)
+            received = 0
+            with os.fdopen(fd, "wb") as fh:
+                try:
+                    for chunk in response.iter_content(CHUNK_BYTES):
+                        fh.write(chunk)
+                        received += len(chunk)
+                except requests.RequestException as exc:
+                    raise DownloadFailed(
+                        f"download broken off ({received} bytes saved of "
+                        f"{expected or 'an unknown number'} announced): {describe_error(exc)}"
+                    ) from exc
+                fh.flush()
+                os.fsync(fh.fileno())
+        data = tmp.read_bytes()
+        rawstore.check_pdf_bytes(data, expected)
+        file_id = letter.file_id or rawstore.file_id_from_sha(rawstore.sha256_of(data))
+        os.replace(tmp, rawstore.pdf_path(file_id))
+        return record_for(letter, file_id, data, utc_now())
+    except rawstore.InvalidPdf as exc:
+        raise DownloadFailed(str(exc)) from exc
+    except requests.RequestException as exc:
+        raise DownloadFailed(describe_error(exc)) from exc
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+def _recover(letter: Letter) -> bool:
+    """Record a PDF a killed run installed but did not get to record; False if it is bad."""
+    file_id = letter.file_id or ""
+    path = rawstore.pdf_path(file_id)
+    data = path.read_bytes()
+    try:
+        rawstore.check_pdf_bytes(data)
+    except rawstore.InvalidPdf:
+        path.unlink(missing_ok=True)
+        return False
+    rawstore.upsert(record_for(letter, file_id, data, utc_now()))
+    return True
+
+
+def execute_plan(client: PoliteClient, plan: DownloadPlan, report: FetchReport) -> None:
+    to_download = list(plan.new)
+    for letter in plan.recover:
+        if _recover(letter):
+            report.new.append(letter.file_id or letter.url)
+            report.recovered.append(letter.file_id or letter.url)
+        else:
+            to_download.append(letter)
+    for letter in tqdm(to_download, desc="downloading", unit="letter", disable=None):
+        try:
+            record = download_letter(client, letter)
+        except DownloadFailed as exc:
+            report.failures.append(Failure(letter.describe(), str(exc)))
+            continue
+        # recorded before the next download starts: the manifest never lags behind the files
+        rawstore.upsert(record)
+        report.new.append(record.file_id)
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def run(options: FetchOptions) -> FetchReport:
+    report = FetchReport(partial_files_removed=rawstore.remove_partial_files())
+    settings = ClientSettings(
+        delay=options.delay,
+        timeout=options.timeout,
+        retries=options.retries,
+        use_cache=options.use_cache,
+    )
+    with PoliteClient(settings) as client:
+        try:
+            providers = discover_providers(client, options.base_url, options.limit)
+            letters = scan_providers(client, providers, report)
+            if providers and report.provider_pages_read == 0 and report.layout_changed:
+                raise LayoutChanged(
+                    f"none of the {len(providers)} provider pages had the expected publication "
+                    f"links ({ofsted.PUBLICATION_LINK_SHAPE})"
+                )
+            report.letters_found = len(letters)
+            plan = plan_downloads(letters, rawstore.read_manifest(), present_file_ids())
+            report.unchanged = len(plan.unchanged)
+            execute_plan(client, plan, report)
+        except LayoutChanged as exc:
+            report.layout_changed = True
+            report.aborted = f"the site's layout has changed: {exc}"
+        except (RobotsDisallowed, FetchAborted) as exc:
+            report.aborted = str(exc)
+        finally:
+            report.requests_sent = client.requests_sent
+    return report

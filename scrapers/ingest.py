@@ -1,0 +1,160 @@
+"""Ingest a folder of PDFs (e.g. ../shared/jtai-letters) into the raw store.
+
+``DIR/manifest.csv``, when present (columns file, urn, provider, report_type, published,
+source_url, sha256, bytes), supplies what the file names cannot: URN, publication date, report
+type and source URL; its sha256 and bytes, when given, are checked against the file. Without a
+manifest those fields stay "" and the analysis reads them from the letter's text later.
+
+The bytes are copied unedited. A file whose sha256 the raw store already holds is "unchanged",
+so a second ingest reports 0 new. A broken file is listed as failed; the others still go in.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scrapers import rawstore
+from scrapers.outcome import EXIT_FAILURES, EXIT_OK, Failure, failure_lines, utc_now
+
+FOLDER_MANIFEST = "manifest.csv"
+
+
+class IngestAborted(RuntimeError):
+    """The folder cannot be ingested at all (missing, or an unreadable manifest)."""
+
+
+@dataclass
+class IngestReport:
+    folder: Path
+    pdfs: int = 0
+    new: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILURES if self.failures else EXIT_OK
+
+    def lines(self) -> list[str]:
+        return [
+            f"Ingested {self.folder}",
+            f"  PDFs in folder:  {self.pdfs}",
+            f"  new:             {len(self.new)}",
+            f"  unchanged:       {len(self.unchanged)}",
+            f"  failed:          {len(self.failures)}",
+            *failure_lines(self.failures),
+            f"Done: {len(self.new)} new, {len(self.unchanged)} unchanged, "
+            f"{len(self.failures)} failed.",
+        ]
+
+
+def read_folder_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """Rows of ``folder/manifest.csv`` by file name; {} when there is none."""
+    path = folder / FOLDER_MANIFEST
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        if "file" not in (reader.fieldnames or []):
+            raise IngestAborted(f"{path} has no 'file' column (columns: {reader.fieldnames})")
+        return {
+            row["file"].strip(): {k: (v or "").strip() for k, v in row.items() if k}
+            for row in reader
+        }
+
+
+def pdfs_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
+
+
+def check_against_listing(data: bytes, listing: dict[str, str]) -> str | None:
+    """Why the file disagrees with its manifest row, or None."""
+    sha = rawstore.sha256_of(data)
+    if listing.get("sha256") and listing["sha256"].lower() != sha:
+        return f"sha256 {sha[:12]}... differs from manifest.csv ({listing['sha256'][:12]}...)"
+    if listing.get("bytes", "").isdigit() and int(listing["bytes"]) != len(data):
+        return f"{len(data)} bytes, manifest.csv says {listing['bytes']}"
+    return None
+
+
+def record_for(
+    name: str, data: bytes, listing: dict[str, str], fetched_at: str
+) -> rawstore.RawRecord:
+    sha = rawstore.sha256_of(data)
+    source_url = listing.get("source_url", "")
+    file_id = rawstore.file_id_from_url(source_url) if source_url else None
+    return rawstore.RawRecord(
+        file_id=file_id or rawstore.file_id_from_sha(sha),
+        urn=listing.get("urn", ""),
+        provider=listing.get("provider", ""),
+        report_type=listing.get("report_type", ""),
+        published=listing.get("published", ""),
+        source_url=source_url,
+        sha256=sha,
+        bytes=len(data),
+        origin="folder",
+        original_name=name,
+        fetched_at=fetched_at,
+    )
+
+
+def _held_shas() -> dict[str, str]:
+    """sha256 -> file id for every manifest row whose PDF is on disk."""
+    return {
+        r.sha256: r.file_id
+        for r in rawstore.read_manifest().values()
+        if rawstore.pdf_path(r.file_id).exists()
+    }
+
+
+def ingest_file(
+    path: Path, listing: dict[str, str], report: IngestReport, held: dict[str, str]
+) -> None:
+    """Ingest one PDF; ``held`` (sha256 -> file id of what the store holds) is kept current."""
+    data = path.read_bytes()
+    try:
+        rawstore.check_pdf_bytes(data)
+    except rawstore.InvalidPdf as exc:
+        report.failures.append(Failure(path.name, str(exc)))
+        return
+    mismatch = check_against_listing(data, listing)
+    if mismatch:
+        report.failures.append(Failure(path.name, mismatch))
+        return
+    record = record_for(path.name, data, listing, utc_now())
+    if record.sha256 in held:
+        report.unchanged.append(held[record.sha256])
+        return
+    existing = rawstore.read_manifest().get(record.file_id)
+    if existing and rawstore.pdf_path(record.file_id).exists():
+        # the raw store is never edited: a different file under a known id is a conflict
+        report.failures.append(
+            Failure(
+                path.name,
+                f"file id {record.file_id} is already in the raw store with a different "
+                f"sha256 ({existing.sha256[:12]}...)",
+            )
+        )
+        return
+    rawstore.write_pdf(record.file_id, data)
+    rawstore.upsert(record)
+    held[record.sha256] = record.file_id
+    report.new.append(record.file_id)
+
+
+def run(folder: Path) -> IngestReport:
+    if not folder.is_dir():
+        raise IngestAborted(f"{folder} is not a folder")
+    rawstore.remove_partial_files()
+    listings = read_folder_manifest(folder)
+    pdfs = pdfs_in(folder)
+    report = IngestReport(folder=folder, pdfs=len(pdfs))
+    held = _held_shas()
+    for path in pdfs:
+        ingest_file(path, listings.get(path.name, {}), report, held)
+    present = {p.name for p in pdfs}
+    for name in sorted(set(listings) - present):
+        report.failures.append(Failure(name, "listed in manifest.csv but not in the folder"))
+    return report

@@ -1,0 +1,150 @@
+"""The raw store: PDFs exactly as they were downloaded or ingested, plus one manifest row each.
+
+This is the contract between the scrapers (which write it) and ``analysis`` (which reads it).
+Layout under ``JTAI_DATA_DIR``::
+
+    raw/<file_id>.pdf     the bytes as received, never edited
+    raw/manifest.csv      one row per file, columns MANIFEST_COLUMNS
+
+A PDF is written to a temporary file in the same folder, checked, and only then renamed into
+place, and the manifest is rewritten atomically after each file, so a run killed at any point
+leaves either the old state or the new one, never a half-written file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import config
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    file_id: str  # the site's file id (e.g. "50188665"), or "sha-<first 16 hex>" when unknown
+    urn: str  # Ofsted URN of the provider; "" when not known from the source
+    provider: str  # the provider's name as the source lists it
+    report_type: str  # as the source labels it; "" when unknown
+    published: str  # ISO date from the source; "" when unknown
+    source_url: str
+    sha256: str
+    bytes: int
+    origin: str  # "live" (the reports website) or "folder" (ingest DIR)
+    original_name: str  # the file name in the ingested folder, or the URL's last part
+    fetched_at: str  # ISO timestamp (UTC) of the download or ingest
+
+
+MANIFEST_COLUMNS = [f.name for f in fields(RawRecord)]
+
+
+class InvalidPdf(ValueError):
+    """The bytes are not a complete PDF (an HTML error page, a truncated download...)."""
+
+
+def file_id_from_url(url: str) -> str | None:
+    """The site's file id: the last path segment of ``.../v1/file/<id>``."""
+    m = re.search(r"/file/([A-Za-z0-9_-]+)/?$", url.strip())
+    return m.group(1) if m else None
+
+
+def file_id_from_sha(sha256: str) -> str:
+    return f"sha-{sha256[:16]}"
+
+
+def pdf_path(file_id: str) -> Path:
+    return config.raw_dir() / f"{file_id}.pdf"
+
+
+def check_pdf_bytes(data: bytes, expected_length: int | None = None) -> None:
+    """Raise InvalidPdf unless ``data`` looks like one complete PDF file.
+
+    A PDF starts with ``%PDF-`` and its last ``%%EOF`` marker sits near the end; a download cut
+    short loses the marker (and usually fails the Content-Length check first).
+    """
+    if expected_length is not None and len(data) != expected_length:
+        raise InvalidPdf(f"incomplete download: {len(data)} of {expected_length} bytes")
+    head = data[:1024].lstrip()
+    if not head.startswith(b"%PDF-"):
+        kind = "an HTML page" if b"<html" in data[:2048].lower() else "not a PDF"
+        raise InvalidPdf(f"{kind}: the file does not start with %PDF-")
+    if b"%%EOF" not in data[-2048:]:
+        raise InvalidPdf("truncated PDF: no %%EOF marker at the end")
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_pdf(file_id: str, data: bytes) -> Path:
+    """Check ``data`` and put it in place atomically; returns the final path."""
+    check_pdf_bytes(data)
+    target = pdf_path(file_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{file_id}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def remove_partial_files() -> int:
+    """Delete temporary files a killed run left behind; returns how many."""
+    folder = config.raw_dir()
+    if not folder.exists():
+        return 0
+    leftovers = list(folder.glob(".*.part"))
+    for p in leftovers:
+        p.unlink(missing_ok=True)
+    return len(leftovers)
+
+
+def read_manifest(path: Path | None = None) -> dict[str, RawRecord]:
+    path = path or config.raw_manifest_path()
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    out: dict[str, RawRecord] = {}
+    for row in rows:
+        values = {c: row.get(c, "") or "" for c in MANIFEST_COLUMNS}
+        values["bytes"] = int(values["bytes"] or 0)
+        rec = RawRecord(**values)
+        out[rec.file_id] = rec
+    return out
+
+
+def write_manifest(records: Iterable[RawRecord], path: Path | None = None) -> None:
+    """Rewrite the manifest atomically, rows sorted by file id for stable diffs."""
+    path = path or config.raw_manifest_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS)
+            writer.writeheader()
+            for rec in sorted(records, key=lambda r: r.file_id):
+                writer.writerow(asdict(rec))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def upsert(record: RawRecord, path: Path | None = None) -> None:
+    records = read_manifest(path)
+    records[record.file_id] = record
+    write_manifest(records.values(), path)

@@ -1,0 +1,435 @@
+"""``python -m scrapers fetch`` against the fixture site (tests/site_fixture.py): real HTTP on
+127.0.0.1, real PDFs from ../shared/jtai-letters, no mocks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import config
+from scrapers import rawstore
+from scrapers.__main__ import main
+from scrapers.fetch import Letter, plan_downloads, unique_letters
+from scrapers.ofsted import Publication
+from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
+from site_fixture import (
+    DOWNLOAD_ORDER,
+    JTAI_LETTERS,
+    OTHER_FILE_IDS,
+    FixtureSite,
+    HtmlInsteadOfPdf,
+    SlowStream,
+    Stall,
+    Status,
+    Truncate,
+    running_site,
+    shared_manifest,
+)
+
+
+@pytest.fixture
+def site():
+    with running_site() as s:
+        yield s
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    d = tmp_path / "data"
+    monkeypatch.setenv("JTAI_DATA_DIR", str(d))
+    return d
+
+
+def cli_command(site: FixtureSite, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "scrapers",
+        "fetch",
+        "--base-url",
+        site.base_url,
+        "--delay",
+        "0",
+        *extra,
+    ]
+
+
+def run_cli(site: FixtureSite, *extra: str) -> subprocess.CompletedProcess[str]:
+    # os.environ carries the test's JTAI_DATA_DIR (monkeypatch.setenv)
+    return subprocess.run(
+        cli_command(site, *extra),
+        cwd=config.REPO_ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def fetch_here(site: FixtureSite, capsys: pytest.CaptureFixture[str], *extra: str):
+    """The same CLI in this process (quicker than a subprocess): (exit code, all output)."""
+    code = main(["fetch", "--base-url", site.base_url, "--delay", "0", *extra])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def file_path(file_id: str) -> str:
+    return f"/v1/file/{file_id}"
+
+
+def expected_sha(file_id: str) -> str:
+    return shared_manifest()[JTAI_LETTERS[file_id][1]]["sha256"]
+
+
+def assert_store_holds(file_ids: set[str] | list[str]) -> None:
+    """Manifest rows, PDFs on disk and checksums agree, and no partial file is left."""
+    manifest = rawstore.read_manifest()
+    on_disk = {p.stem for p in config.raw_dir().glob("*.pdf")}
+    assert set(manifest) == on_disk == set(file_ids)
+    for record in manifest.values():
+        data = rawstore.pdf_path(record.file_id).read_bytes()
+        assert rawstore.sha256_of(data) == record.sha256 == expected_sha(record.file_id)
+        assert len(data) == record.bytes
+    assert list(config.raw_dir().glob(".*.part")) == []
+
+
+def count(pattern: str, text: str) -> int:
+    m = re.search(pattern, text)
+    assert m, f"{pattern!r} not in output:\n{text}"
+    return int(m.group(1))
+
+
+# --- end to end -----------------------------------------------------------------------------
+
+
+def test_fetch_end_to_end_then_second_run_downloads_nothing(site: FixtureSite, data_dir: Path):
+    first = run_cli(site)
+    assert first.returncode == EXIT_OK, first.stdout + first.stderr
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in first.stdout
+    assert count(r"providers scanned:\s+(\d+)", first.stdout) == 7
+
+    assert_store_holds(DOWNLOAD_ORDER)
+    manifest = rawstore.read_manifest()
+    shared = shared_manifest()
+    for file_id, (urn, name) in JTAI_LETTERS.items():
+        record = manifest[file_id]
+        assert record.origin == "live"
+        assert record.urn == urn
+        assert record.report_type == config.JTAI_REPORT_TYPE
+        assert record.published == shared[name]["published"]
+        # followed as given: on the file service's origin, not the site's
+        assert record.source_url == f"{site.files_origin}/v1/file/{file_id}"
+        assert record.fetched_at
+    # the area with two JTAIs has both
+    assert {r.file_id for r in manifest.values() if r.urn == "80485"} == {"50000217", "50000222"}
+    assert manifest["50000222"].provider == "Liverpool"
+
+    # each letter requested once; other report types never
+    fetched = Counter(h.path for h in site.file_hits())
+    assert fetched == Counter(file_path(i) for i in DOWNLOAD_ORDER)
+    assert not any(file_path(i) in fetched for i in OTHER_FILE_IDS)
+    # paged through with start/rows, asking for the site's maximum of rows
+    searches = site.hits_on("/search")
+    assert [h.query["start"] for h in searches] == [["0"], ["4"]]
+    assert all(h.query["rows"] == [str(config.SEARCH_ROWS)] for h in searches)
+    assert all(h.query["level_2_types[]"] == ["12"] for h in searches)
+    # polite: robots.txt first on each origin, our user agent on every request
+    assert [h.path for h in site.hits if h.server == "site"][0] == "/robots.txt"
+    assert [h.path for h in site.hits if h.server == "files"][0] == "/robots.txt"
+    assert {h.headers.get("user-agent") for h in site.hits} == {config.USER_AGENT}
+
+    site.clear_log()
+    second = run_cli(site)
+    assert second.returncode == EXIT_OK, second.stdout + second.stderr
+    assert "Done: 0 new letters, 7 unchanged, 0 failed." in second.stdout
+    assert site.file_hits() == []
+    # pages were revalidated from the HTTP cache: conditional requests answered 304
+    pages = [h for h in site.hits if h.path.startswith(("/search", "/provider/"))]
+    assert len(pages) == 9
+    assert all(h.answer == "304" and "if-none-match" in h.headers for h in pages)
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_limit_stops_after_n_providers(site: FixtureSite, data_dir: Path, capsys):
+    code, out = fetch_here(site, capsys, "--limit", "2")
+    assert code == EXIT_OK, out
+    assert count(r"providers scanned:\s+(\d+)", out) == 2
+    assert_store_holds(["50188665", "50212861"])
+    assert [h.query["start"] for h in site.hits_on("/search")] == [["0"]]
+
+
+def test_no_cache_sends_no_conditional_requests(site: FixtureSite, data_dir: Path, capsys):
+    for _ in range(2):
+        code, out = fetch_here(site, capsys, "--no-cache", "--limit", "1")
+        assert code == EXIT_OK, out
+    assert not config.http_cache_path().exists()
+    pages = site.hits_on("/provider/44/80426")
+    assert [h.answer for h in pages] == ["200", "200"]
+    assert not any("if-none-match" in h.headers for h in pages)
+
+
+# --- retries --------------------------------------------------------------------------------
+
+
+def test_timeout_is_retried(site: FixtureSite, data_dir: Path, capsys):
+    site.script(file_path("50000231"), Stall(3.0))
+    site.script("/provider/44/80447", Stall(3.0))
+    code, out = fetch_here(site, capsys, "--timeout", "0.5")
+    assert code == EXIT_OK, out
+    for path in (file_path("50000231"), "/provider/44/80447"):
+        assert [h.answer for h in site.hits_on(path)] == ["Stall", "200"]
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_server_error_then_success(site: FixtureSite, data_dir: Path, capsys):
+    site.script("/search", Status(500))
+    site.script(file_path("50024897"), Status(503), Status(502))
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert [h.answer for h in site.hits_on("/search")] == ["Status", "200", "200"]
+    tries = site.hits_on(file_path("50024897"))
+    assert [h.answer for h in tries] == ["Status", "Status", "200"]
+    # urllib3's exponential backoff: no wait before the first retry, 2 s before the second
+    assert tries[2].at - tries[1].at >= 1.9
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_server_error_that_persists_fails_that_file_only(site: FixtureSite, data_dir: Path, capsys):
+    site.always(file_path("50024897"), Status(500))
+    code, out = fetch_here(site, capsys, "--retries", "1")
+    assert code == EXIT_FAILURES, out
+    assert re.search(r"50024897 \(Haringey, .*\): HTTP 500", out), out
+    assert len(site.hits_on(file_path("50024897"))) == 2  # the first try and 1 retry
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50024897"})
+
+
+def test_429_waits_for_retry_after(site: FixtureSite, data_dir: Path, capsys):
+    site.script(file_path("50194535"), Status(429, {"Retry-After": "1"}))
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    first, second = site.hits_on(file_path("50194535"))
+    assert (first.answer, second.answer) == ("Status", "200")
+    assert second.at - first.at >= 0.95
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_delay_spaces_requests(site: FixtureSite, data_dir: Path, capsys):
+    code = main(["fetch", "--base-url", site.base_url, "--delay", "0.2", "--limit", "2"])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK, out
+    times = sorted(h.at for h in site.hits)
+    assert len(times) >= 6  # 2 robots.txt, a search page, 2 provider pages, 2 letters
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert min(gaps) >= 0.19
+
+
+# --- per-file failures ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        (Truncate(0.5), "download broken off"),  # connection closed before Content-Length
+        (Truncate(0.5, honest_length=True), "truncated PDF: no %%EOF"),
+        (HtmlInsteadOfPdf(), "an HTML page"),
+    ],
+    ids=["connection-closed", "cut-short", "html-page"],
+)
+def test_bad_download_fails_with_reason_and_leaves_nothing(
+    site: FixtureSite, data_dir: Path, capsys, behaviour, reason
+):
+    site.always(file_path("50000222"), behaviour)
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_FAILURES, out
+    failed_line = next(line for line in out.splitlines() if "50000222" in line)
+    assert reason in failed_line
+    assert count(r"failed:\s+(\d+)", out) == 1
+    assert "Done: 6 new letters, 0 unchanged, 1 failed." in out
+    assert not rawstore.pdf_path("50000222").exists()
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50000222"})
+
+
+def test_missing_file_is_listed_as_404(site: FixtureSite, data_dir: Path, capsys):
+    del site.files_by_id["50212861"]
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_FAILURES, out
+    assert re.search(r"50212861 \(Bedford, .*\): HTTP 404", out), out
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50212861"})
+
+
+# --- refusals and layout changes: loud ------------------------------------------------------
+
+
+def test_robots_disallow_stops_the_run(site: FixtureSite, data_dir: Path):
+    site.robots = "robots_disallow.txt"
+    result = run_cli(site)
+    assert result.returncode == EXIT_ABORTED, result.stdout + result.stderr
+    assert "robots.txt" in result.stderr and "disallows" in result.stderr
+    assert [h.path for h in site.hits] == ["/robots.txt"]
+    assert not list(data_dir.glob("raw/*.pdf"))
+
+
+def test_search_page_without_provider_links_is_a_layout_change(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    site.page_overrides["/search"] = "search_layout_changed.html"
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_ABORTED, out
+    assert "layout has changed" in out and "/provider/" in out
+    assert "Done:" not in out
+    assert not any(h.path.startswith("/provider/") for h in site.hits)
+    assert site.file_hits() == []
+
+
+def test_provider_page_without_publication_links_fails_loudly(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    site.page_overrides["/provider/44/80441"] = "provider_layout_changed.html"
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_FAILURES, out
+    line = next(line for line in out.splitlines() if "/provider/44/80441" in line)
+    assert "layout changed" in line and 'class="publication-link"' in line
+    assert "The site's layout seems to have changed" in out
+    # the other providers' letters still came in
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50000231"})
+
+
+def test_every_provider_page_without_publication_links_aborts(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    for urn in ("80426", "80428", "80441", "80447", "80485", "80498", "80999"):
+        site.page_overrides[f"/provider/44/{urn}"] = "provider_layout_changed.html"
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_ABORTED, out
+    assert "none of the 7 provider pages had the expected publication links" in out
+    assert site.file_hits() == []
+
+
+# --- killed and resumed ---------------------------------------------------------------------
+
+
+def wait_for(predicate, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_killed_mid_download_resumes_without_refetching(site: FixtureSite, data_dir: Path):
+    slow = DOWNLOAD_ORDER[3]
+    site.script(file_path(slow), SlowStream())
+    raw = data_dir / "raw"
+    proc = subprocess.Popen(
+        cli_command(site),
+        cwd=config.REPO_ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert site.stream_started.wait(30), "the slow download never started"
+        assert wait_for(lambda: any(raw.glob(f".{slow}.*.part"))), "no .part file appeared"
+    finally:
+        proc.kill()  # SIGKILL: no cleanup code runs
+        proc.wait(10)
+    assert list(raw.glob(f".{slow}.*.part")), "the kill should leave the partial download"
+    assert_store_holds_without_partials_check(DOWNLOAD_ORDER[:3])
+
+    second = run_cli(site)
+    assert second.returncode == EXIT_OK, second.stdout + second.stderr
+    assert "removed 1 partial download" in second.stdout
+    assert "Done: 4 new letters, 3 unchanged, 0 failed." in second.stdout
+    assert_store_holds(DOWNLOAD_ORDER)
+    fetched = Counter(h.path for h in site.file_hits())
+    assert fetched.pop(file_path(slow)) == 2  # the interrupted try and the complete one
+    assert set(fetched.values()) == {1}  # nothing else twice
+    assert len(fetched) == len(DOWNLOAD_ORDER) - 1
+
+
+def assert_store_holds_without_partials_check(file_ids: list[str]) -> None:
+    manifest = rawstore.read_manifest()
+    assert set(manifest) == {p.stem for p in config.raw_dir().glob("*.pdf")} == set(file_ids)
+    for record in manifest.values():
+        assert rawstore.sha256_of(rawstore.pdf_path(record.file_id).read_bytes()) == record.sha256
+
+
+def test_pdf_installed_but_unrecorded_is_recorded_not_refetched(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # a run killed between moving a PDF into place and writing its manifest row
+    code, out = fetch_here(site, capsys, "--limit", "1")
+    assert code == EXIT_OK, out
+    rawstore.write_manifest([])
+    site.clear_log()
+    code, out = fetch_here(site, capsys, "--limit", "1")
+    assert code == EXIT_OK, out
+    assert "already on disk from an interrupted run" in out
+    assert site.file_hits() == []
+    assert set(rawstore.read_manifest()) == {"50188665"}
+
+
+# --- the pure planning core -----------------------------------------------------------------
+
+
+def letter(url: str, urn: str = "80426") -> Letter:
+    publication = Publication(
+        url=url,
+        report_type=config.JTAI_REPORT_TYPE,
+        published="2022-07-18",
+        label="",
+        file_format="pdf",
+    )
+    return Letter(urn=urn, provider="Barnsley", publication=publication)
+
+
+def record(file_id: str, source_url: str) -> rawstore.RawRecord:
+    return rawstore.RawRecord(
+        file_id=file_id,
+        urn="80426",
+        provider="Barnsley",
+        report_type=config.JTAI_REPORT_TYPE,
+        published="",
+        source_url=source_url,
+        sha256="0" * 64,
+        bytes=1,
+        origin="live",
+        original_name=file_id,
+        fetched_at="",
+    )
+
+
+def test_plan_downloads_splits_new_unchanged_and_recoverable():
+    f = "https://files.ofsted.gov.uk/v1/file/"
+    held = letter(f + "1")
+    row_without_pdf = letter(f + "2")
+    pdf_without_row = letter(f + "3")
+    fresh = letter(f + "4")
+    no_id = letter("https://example.org/letters/old.pdf")
+    manifest = {
+        "1": record("1", f + "1"),
+        "2": record("2", f + "2"),
+        "sha-abc": record("sha-abc", "https://example.org/letters/old.pdf"),
+    }
+    plan = plan_downloads(
+        [held, row_without_pdf, pdf_without_row, fresh, no_id, letter(f + "4", urn="80999")],
+        manifest,
+        present_ids={"1", "3", "sha-abc"},
+    )
+    assert plan.unchanged == (held, no_id)
+    assert plan.recover == (pdf_without_row,)
+    assert plan.new == (row_without_pdf, fresh)  # the duplicate listing of 4 counted once
+
+
+def test_unique_letters_keeps_first_listing():
+    a = letter("https://files.ofsted.gov.uk/v1/file/9", urn="1")
+    b = letter("https://files.ofsted.gov.uk/v1/file/9", urn="2")
+    assert unique_letters([a, b]) == [a]
