@@ -31,8 +31,10 @@ def _export(args: argparse.Namespace) -> int:
     try:
         conn = store.connect_readonly()
     except FileNotFoundError:
-        print(f"error: no database at {config.db_path()}: run `python -m analysis build`",
-              file=sys.stderr)
+        print(
+            f"error: no database at {config.db_path()}: run `python -m analysis build`",
+            file=sys.stderr,
+        )
         return 2
     try:
         counts = export_mod.export(conn, Path(args.out_dir))
@@ -50,10 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="parse every fetched/ingested PDF not yet parsed, then store")
-    b.add_argument("--retrain", action="store_true", help="retrain the classifier even if "
-                   "a model for these letters exists")
-    b.add_argument("--wait", action="store_true", help="wait for a running build to finish "
-                   "instead of refusing")
+    b.add_argument(
+        "--retrain",
+        action="store_true",
+        help="retrain the classifier even if a model for these letters exists",
+    )
+    b.add_argument(
+        "--wait", action="store_true", help="wait for a running build to finish instead of refusing"
+    )
     b.set_defaults(func=_build)
     e = sub.add_parser("export", help="write letters.csv, findings.csv and datapackage.json")
     e.add_argument("out_dir", metavar="OUT_DIR")

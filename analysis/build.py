@@ -40,9 +40,7 @@ class BuildReport:
         lines += [f"  - {s.file_id}: {s.reason}" for s in self.set_aside]
         if self.duplicates:
             lines.append(f"duplicates skipped (same sha256): {', '.join(self.duplicates)}")
-        lines.append(
-            "time: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.seconds.items())
-        )
+        lines.append("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.seconds.items()))
         return "\n".join(lines)
 
 

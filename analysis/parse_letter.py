@@ -51,10 +51,22 @@ _BOLD_ONLY_HEADINGS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 AGENCY_SUBHEADINGS: list[tuple[str, re.Pattern[str]]] = [
-    ("safeguarding_partnership", re.compile(r"safeguarding (children )?(board|partnership)|lscb|"
-                                            r"\bpartnership\b", re.I)),
-    ("children_social_care", re.compile(r"children’?'?s? social care|local authority|"
-                                        r"children’?'?s services|social care", re.I)),
+    (
+        "safeguarding_partnership",
+        re.compile(
+            r"safeguarding (children )?(board|partnership)|lscb|"
+            r"\bpartnership\b",
+            re.I,
+        ),
+    ),
+    (
+        "children_social_care",
+        re.compile(
+            r"children’?'?s? social care|local authority|"
+            r"children’?'?s services|social care",
+            re.I,
+        ),
+    ),
     ("police", re.compile(r"\bpolice\b|constabulary", re.I)),
     ("health", re.compile(r"\bhealth\b|\bnhs\b|\bccg\b|camhs", re.I)),
     ("probation", re.compile(r"probation|rehabilitation compan", re.I)),
@@ -63,17 +75,35 @@ AGENCY_SUBHEADINGS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 ADDRESSEE_KINDS: list[tuple[str, re.Pattern[str]]] = [
-    ("police_and_crime_commissioner", re.compile(r"police,? (and|&) crime commissioner|"
-                                                 r"policing and crime|\bpcc\b", re.I)),
+    (
+        "police_and_crime_commissioner",
+        re.compile(
+            r"police,? (and|&) crime commissioner|"
+            r"policing and crime|\bpcc\b",
+            re.I,
+        ),
+    ),
     ("police", re.compile(r"police|constable|constabulary", re.I)),
     ("safeguarding_partnership", re.compile(r"safeguarding|lscb|scrutineer|\bboard\b", re.I)),
     ("youth_justice", re.compile(r"youth (offending|justice)|\byot\b|\byos\b", re.I)),
     ("probation", re.compile(r"probation|rehabilitation compan|\bcrc\b|\bnps\b", re.I)),
-    ("health", re.compile(r"health|nhs|\bccg\b|clinical commissioning|integrated care|nurs|"
-                          r"doctor|\bicb\b|medical|hospital|trust\b", re.I)),
+    (
+        "health",
+        re.compile(
+            r"health|nhs|\bccg\b|clinical commissioning|integrated care|nurs|"
+            r"doctor|\bicb\b|medical|hospital|trust\b",
+            re.I,
+        ),
+    ),
     ("education", re.compile(r"school|education|college", re.I)),
-    ("local_authority", re.compile(r"council|director of children|children’?s services|"
-                                   r"chief executive|people|borough|local authority", re.I)),
+    (
+        "local_authority",
+        re.compile(
+            r"council|director of children|children’?s services|"
+            r"chief executive|people|borough|local authority",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -130,8 +160,11 @@ def _heading_section(line: Line) -> str | None:
             if section == "case_study":
                 if not line.bold:
                     return None
-                return "case_study_improvement" if re.search(
-                    r"improve|priority|weak|develop", text) else "case_study_effective"
+                return (
+                    "case_study_improvement"
+                    if re.search(r"improve|priority|weak|develop", text)
+                    else "case_study_effective"
+                )
             return section
     if line.bold:
         for section, pattern in _BOLD_ONLY_HEADINGS:
@@ -201,7 +234,11 @@ def _structure(lines: list[Line]) -> _Structure:
     pitch = line_pitch(lines)
     title = [lines[title_at]]
     for ln in lines[title_at + 1 : title_at + 5]:
-        if _paragraph_break(title[-1], ln, pitch) or ln.bold != title[0].bold or _heading_section(ln):
+        if (
+            _paragraph_break(title[-1], ln, pitch)
+            or ln.bold != title[0].bold
+            or _heading_section(ln)
+        ):
             break
         if not ln.bold and re.match(r"^(Between|This|The|In|From|On)\b", ln.text.strip()):
             break
@@ -216,9 +253,12 @@ def _structure(lines: list[Line]) -> _Structure:
     body = body[:end]
     headings = {i: _heading_section(ln) for i, ln in enumerate(body)}
     found = {s for s in headings.values() if s}
-    fmt = "B" if found & {"headline_findings", "main_findings"} or any(
-        re.match(r"what needs to improve", ln.text.strip(), re.I) for ln in body
-    ) else "A"
+    fmt = (
+        "B"
+        if found & {"headline_findings", "main_findings"}
+        or any(re.match(r"what needs to improve", ln.text.strip(), re.I) for ln in body)
+        else "A"
+    )
 
     bullet_x = Counter(round(ln.x0) for ln in body if _BULLET_RE.match(ln.text))
     base_x = min(bullet_x, key=lambda x: (-bullet_x[x], x)) if bullet_x else None

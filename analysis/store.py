@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,7 +142,7 @@ def write(
                     conn,
                     "findings",
                     FINDING_COLUMNS,
-                    ([asdict(f)[c] for c in FINDING_COLUMNS] for f in all_findings),
+                    ([getattr(f, c) for c in FINDING_COLUMNS] for f in all_findings),
                 )
                 _insert(
                     conn,
@@ -168,7 +168,6 @@ def write(
                     **meta,
                 }
                 _insert(conn, "meta", ["key", "value"], stamp.items())
-            conn.execute("ANALYZE")
         finally:
             conn.close()
         with tmp.open("rb+") as fh:

@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 import config
 from scrapers import ofsted, rawstore
-from scrapers.http import ClientSettings, PoliteClient, RobotsDisallowed
+from scrapers.http import ClientSettings, PoliteClient, RobotsDisallowed, SiteUnreachable
 from scrapers.ofsted import LayoutChanged, ProviderLink, Publication
 from scrapers.outcome import (
     EXIT_ABORTED,
@@ -390,7 +390,7 @@ def run(options: FetchOptions) -> FetchReport:
         except LayoutChanged as exc:
             report.layout_changed = True
             report.aborted = f"the site's layout has changed: {exc}"
-        except (RobotsDisallowed, FetchAborted) as exc:
+        except (RobotsDisallowed, SiteUnreachable, FetchAborted) as exc:
             report.aborted = str(exc)
         finally:
             report.requests_sent = client.requests_sent

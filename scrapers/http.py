@@ -39,6 +39,10 @@ class RobotsDisallowed(RuntimeError):
     """robots.txt forbids (or could not confirm we may make) a request: the run must stop."""
 
 
+class SiteUnreachable(RuntimeError):
+    """A host did not answer at all (no network, DNS, refused), even after the retries."""
+
+
 @dataclass(frozen=True)
 class ClientSettings:
     delay: float = config.DEFAULT_DELAY_SECONDS
@@ -188,7 +192,9 @@ class PoliteClient:
         try:
             response = self.session.get(robots_url, timeout=self.settings.timeout)
         except requests.RequestException as exc:
-            raise RobotsDisallowed(f"could not read {robots_url}: {exc}") from exc
+            raise SiteUnreachable(
+                f"could not reach {origin} (reading {robots_url}): {exc}"
+            ) from exc
         status = response.status_code
         # The conventions of urllib.robotparser.read() and RFC 9309: no robots.txt (4xx) means
         # everything is allowed, 401/403 means nothing is, and a server error means we cannot

@@ -14,6 +14,7 @@ leaves either the old state or the new one, never a half-written file.
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import os
 import re
@@ -145,6 +146,15 @@ def write_manifest(records: Iterable[RawRecord], path: Path | None = None) -> No
 
 
 def upsert(record: RawRecord, path: Path | None = None) -> None:
-    records = read_manifest(path)
-    records[record.file_id] = record
-    write_manifest(records.values(), path)
+    """Add or replace one row. Locked, so two runs (a fetch and an ingest) never lose each
+    other's rows between the read and the rewrite."""
+    path = path or config.raw_manifest_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (path.parent / ".manifest.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            records = read_manifest(path)
+            records[record.file_id] = record
+            write_manifest(records.values(), path)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

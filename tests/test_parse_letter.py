@@ -232,8 +232,9 @@ def test_page_numbers_and_footnotes_are_dropped() -> None:
     lines = [
         Line(1, "2", 500, 60, 72, 60, 12.0, False),
         Line(1, "Body text of the page ends with a marker.1", 72, 100, 112, 100, 12.0, False),
-        Line(1, "1 This joint inspection was conducted under the Act.", 72, 700, 710, 700, 9.0,
-             False),
+        Line(
+            1, "1 This joint inspection was conducted under the Act.", 72, 700, 710, 700, 9.0, False
+        ),
     ]
     cleaned = clean_lines(PdfText(1, lines + [lines[1]] * 5, 842.0))
     texts = [ln.text for ln in cleaned]
@@ -264,4 +265,3 @@ def test_truncated_letter_is_unreadable_not_half_parsed(tmp_path: Path, letters_
         # pdfium can sometimes recover pages from a damaged file; then it must not pretend the
         # letter is whole: the pages it reads are fewer, or it reads nothing.
         assert text.pages <= 8
-

@@ -12,13 +12,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-import config
-from scrapers import rawstore
-from scrapers.__main__ import main
-from scrapers.fetch import Letter, plan_downloads, unique_letters
-from scrapers.ofsted import Publication
-from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
 from site_fixture import (
     DOWNLOAD_ORDER,
     JTAI_LETTERS,
@@ -32,6 +25,13 @@ from site_fixture import (
     running_site,
     shared_manifest,
 )
+
+import config
+from scrapers import rawstore
+from scrapers.__main__ import main
+from scrapers.fetch import Letter, plan_downloads, unique_letters
+from scrapers.ofsted import Publication
+from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
 
 
 @pytest.fixture
@@ -433,3 +433,23 @@ def test_unique_letters_keeps_first_listing():
     a = letter("https://files.ofsted.gov.uk/v1/file/9", urn="1")
     b = letter("https://files.ofsted.gov.uk/v1/file/9", urn="2")
     assert unique_letters([a, b]) == [a]
+
+
+def test_cli_help_lists_the_options():
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapers", "fetch", "--help"],
+        cwd=config.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    for option in ("--base-url", "--delay", "--timeout", "--retries", "--limit", "--no-cache"):
+        assert option in result.stdout
+
+
+def test_unreachable_site_stops_the_run(data_dir: Path, capsys):
+    code = main(["fetch", "--base-url", "http://127.0.0.1:9", "--delay", "0", "--retries", "0"])
+    out = capsys.readouterr()
+    assert code == EXIT_ABORTED
+    assert "could not reach http://127.0.0.1:9" in out.err

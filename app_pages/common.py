@@ -1,0 +1,251 @@
+"""Streamlit glue shared by the pages: the cached database, URL state <-> widgets, downloads,
+charts with their table alternative, and the copy-link control."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import config
+from analysis import store
+from app_pages import data
+from app_pages.state import Filters, Vocab, describe, md_escape, parse_query, to_query
+
+_LOCK = threading.Lock()  # one sqlite connection is shared by all sessions' threads
+
+Sig = tuple[str, int, int]
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(sig: Sig):  # noqa: ANN202
+    # Keyed on (path, mtime, inode): a rebuilt database is a new key, so it is opened anew
+    # and the old connection falls out of the cache.
+    return store.connect_readonly(Path(sig[0]))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def query(sig: Sig, sql: str, params: tuple = ()) -> pd.DataFrame:
+    with _LOCK:
+        return data.read_df(_connection(sig), sql, params)
+
+
+def run(sig: Sig, fn: Callable, *args: object) -> object:
+    """Run a data.* function on the shared connection (callers cache the result)."""
+    with _LOCK:
+        return fn(_connection(sig), *args)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def vocab(sig: Sig) -> Vocab:
+    return run(sig, data.vocab_from)  # type: ignore[return-value]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def meta(sig: Sig) -> dict[str, str]:
+    df = query(sig, "SELECT key, value FROM meta")
+    return dict(zip(df["key"], df["value"], strict=False))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def corpus_span(sig: Sig) -> dict[str, object]:
+    df = query(sig, "SELECT COUNT(*) AS letters, COUNT(DISTINCT urn) AS areas, "
+               "MIN(published) AS first, MAX(published) AS last FROM letters")
+    n = query(sig, "SELECT COUNT(*) AS n FROM findings")
+    return {**df.iloc[0].to_dict(), "findings": int(n.iloc[0]["n"])}
+
+
+def database() -> Sig:
+    """The current database's signature, or an explanation and stop when there is none."""
+    sig = data.db_signature(config.db_path())
+    if sig is None:
+        st.info(
+            f"No corpus yet: there is no database at `{config.db_path()}`. Build it with "
+            "`make run`, or `python -m scrapers ingest LETTERS_DIR && python -m analysis build` "
+            "(set `JTAI_DATA_DIR` to use another data directory), then reload this page."
+        )
+        st.stop()
+    return sig  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- URL state
+
+
+def _raw_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def url_filters(page: str, voc: Vocab, accepted: Iterable[str]) -> tuple[Filters, bool]:
+    """Filters from the URL, notices for what was ignored, and whether widgets must be
+    (re)seeded: true on first load and when the URL was changed from outside (a new link),
+    false when it is the URL this page itself wrote on the previous run."""
+    raw = _raw_params()
+    filters, notices = parse_query(raw, voc, accepted)
+    for n in notices:
+        st.warning("Link: " + md_escape(n), icon="⚠️")
+    written = st.session_state.get(f"_url_{page}")
+    current = {k: ",".join(v) for k, v in raw.items()}
+    return filters, written != current
+
+
+def write_url(page: str, filters: Filters) -> None:
+    params = to_query(filters)
+    if {k: st.query_params.get(k) for k in st.query_params} != params:
+        st.query_params.from_dict(params)
+    st.session_state[f"_url_{page}"] = params
+
+
+def seed(key: str, value: object, reseed: bool) -> None:
+    """Give a widget its value from the URL without also passing a default (Streamlit warns
+    when both set a widget's value)."""
+    if reseed or key not in st.session_state:
+        st.session_state[key] = value
+
+
+def show_description(filters: Filters, voc: Vocab, noun: str = "findings") -> None:
+    st.markdown("**Showing:** " + md_escape(describe(filters, voc, noun)))
+
+
+def copy_link(url_path: str, filters: Filters | dict[str, str]) -> None:
+    """The link to exactly this view; st.code has a copy button built in."""
+    params = filters if isinstance(filters, dict) else to_query(filters)
+    qs = urlencode(params, safe=",")
+    base = st.context.url or ""
+    if base:
+        parts = urlsplit(base)
+        # st.context.url includes the current page's path; replace it with this page's.
+        root = parts.path
+        for suffix in ("compare", "agencies", "area", "explore", "new", "about"):
+            if root.rstrip("/").endswith("/" + suffix):
+                root = root.rstrip("/")[: -len(suffix)]
+        root = root if root.endswith("/") else root + "/"
+        link = urlunsplit((parts.scheme, parts.netloc, root + url_path, qs, ""))
+    else:
+        link = "/" + url_path + ("?" + qs if qs else "")
+    st.caption("Copy link to this view")
+    st.code(link, language=None)
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def download_csv(df: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:
+    st.download_button(label, data=lambda: data.csv_bytes(df), file_name=filename,
+                       mime="text/csv", key=key, on_click="ignore")
+
+
+def chart(fig: go.Figure, table: pd.DataFrame, name: str, key: str,
+          caption: str | None = None) -> None:
+    """A chart, its table alternative and the CSV of exactly those rows."""
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "y": -0.15})
+    st.plotly_chart(fig, width="stretch", key=f"fig_{key}",
+                    config={"displaylogo": False})
+    if caption:
+        st.caption(caption)
+    with st.expander(f"Table: {fig.layout.title.text or name}"):
+        st.dataframe(table, hide_index=True, width="stretch")
+    download_csv(table, f"{name}.csv", key=f"dl_{key}", label=f"Download CSV ({len(table)} rows)")
+
+
+def finding_table(df: pd.DataFrame, key: str, height: int | None = None) -> None:
+    """Findings with a link to the source page; text is never rendered as markdown."""
+    view = df.copy()
+    view["link"] = [data.source_link(u, p) for u, p in zip(view["source_url"], view["page"],
+                                                            strict=False)]
+    view["label"] = view["label"].map(data.label_name)
+    cols = [c for c in ["published", "local_authority", "theme", "section", "label",
+                        "label_confidence", "agencies", "topics", "text", "page", "link",
+                        "letter_id"] if c in view.columns]
+    st.dataframe(
+        view[cols], hide_index=True, width="stretch", key=key,
+        height=height or "auto",
+        column_config={
+            "text": st.column_config.TextColumn("sentence", width="large"),
+            "link": st.column_config.LinkColumn("source", display_text="PDF page"),
+            "label_confidence": st.column_config.NumberColumn("confidence", format="%.2f"),
+        },
+    )
+
+
+def sidebar(sig: Sig) -> None:
+    span = corpus_span(sig)
+    m = meta(sig)
+    with st.sidebar:
+        st.markdown(
+            f"**Corpus:** {span['letters']} letters, {span['findings']:,} findings  \n"
+            f"Letters published {span['first']} to {span['last']}  \n"
+            f"Last refreshed {md_escape(m.get('built_at', 'unknown'))}"
+        )
+        st.caption("Whole corpus download (CSV + data dictionary): see *About the data*.")
+
+
+def iso(d: date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def filter_widgets(page: str, filters: Filters, reseed: bool, voc: Vocab, keys: Iterable[str],
+                   span: dict[str, object], columns: int = 4) -> Filters:
+    """The standard filter widgets for ``keys``, seeded from the URL; returns the new state."""
+    keys = list(keys)
+    first = date.fromisoformat(str(span["first"]))
+    last = date.fromisoformat(str(span["last"]))
+    cols = st.columns(columns)
+    out = filters
+    i = 0
+
+    def col():  # noqa: ANN202 - next column, round-robin
+        nonlocal i
+        c = cols[i % columns]
+        i += 1
+        return c
+
+    def nice(v: str) -> str:
+        return v.replace("_", " ")
+
+    if "q" in keys:
+        seed(f"{page}_q", filters.q, reseed)
+        q = col().text_input("Text search", key=f"{page}_q", max_chars=200,
+                             placeholder="e.g. perpetrator")
+        out = out.with_(q=q.strip())
+    multi = {
+        "theme": (list(voc.themes), lambda v: voc.themes.get(v, v), "Theme"),
+        "region": (list(voc.regions), str, "Region"),
+        "la": (sorted(set(voc.las.values()), key=lambda u: voc.la_names.get(u, u)),
+               lambda u: voc.la_names.get(u, u), "Area"),
+        "label": (list(voc.labels), nice, "Label"),
+        "agency": (list(voc.agencies), nice, "Agency"),
+        "topic": (list(voc.topics), nice, "Topic"),
+    }
+    for key, (options, fmt, title) in multi.items():
+        if key not in keys:
+            continue
+        seed(f"{page}_{key}", list(getattr(filters, key)), reseed)
+        chosen = col().multiselect(title, options, key=f"{page}_{key}", format_func=fmt,
+                                   placeholder="All")
+        out = out.with_(**{key: tuple(chosen)})
+    if "from" in keys:
+        seed(f"{page}_from", filters.date_from, reseed)
+        d = col().date_input("Published from", key=f"{page}_from", min_value=date(2015, 1, 1),
+                             max_value=max(last, date.today()), format="YYYY-MM-DD",
+                             help=f"Letters run from {first} to {last}")
+        out = out.with_(date_from=d)
+    if "to" in keys:
+        seed(f"{page}_to", filters.date_to, reseed)
+        d = col().date_input("Published to", key=f"{page}_to", min_value=date(2015, 1, 1),
+                             max_value=max(last, date.today()), format="YYYY-MM-DD")
+        out = out.with_(date_to=d)
+    if out.date_from and out.date_to and out.date_from > out.date_to:
+        st.warning("'Published from' is after 'Published to': the date filter is ignored.")
+        out = out.with_(date_from=None, date_to=None)
+    if "confidence" in keys:
+        seed(f"{page}_conf", filters.min_confidence or 0.0, reseed)
+        c = col().slider("Minimum label confidence", 0.0, 1.0, step=0.05, key=f"{page}_conf")
+        out = out.with_(min_confidence=c if c > 0 else None)
+    return out

@@ -1,0 +1,385 @@
+"""Data access for the dashboard: filters -> parameterised SQL, and small pure helpers.
+
+No Streamlit here (caching lives in app_pages.common) so every function can be tested on a
+plain sqlite3 connection. Values only ever reach SQL as ``?`` parameters; the only text
+joined into SQL is placeholders and fixed column names chosen in this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sqlite3
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+import config
+from analysis import export as export_mod
+from analysis import reference
+from app_pages.state import Filters, Vocab
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies. One mapping, used by
+# every page, so "strength" is the same blue everywhere.
+LABEL_COLOURS = {
+    "strength": "#0072B2",
+    "improvement": "#E69F00",
+    "priority_action": "#D55E00",
+    "context": "#999999",
+    "unlabelled": "#CCCCCC",
+    "all findings": "#555555",
+}
+LABEL_ORDER = ["strength", "improvement", "priority_action", "context", "unlabelled"]
+# Themes need more colours than Okabe-Ito has: its 7 first, then darker/lighter variants.
+THEME_PALETTE = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+    "#004C7A", "#A36F00", "#006B4F", "#8C4F73", "#2B7DA8", "#8F3F00", "#777777",
+]
+
+
+def label_name(label: str) -> str:
+    return (label or "unlabelled").replace("_", " ")
+
+
+def db_signature(path: Path) -> tuple[str, int, int] | None:
+    """What identifies one build of the database: a rebuild swaps in a new file (new inode,
+    new mtime), so caches keyed on this pick up a new corpus without a restart."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (str(path), st.st_mtime_ns, st.st_ino)
+
+
+# ---------------------------------------------------------------- filters -> SQL
+
+FINDING_SELECT = """
+SELECT f.finding_id, l.letter_id, l.urn, l.local_authority, l.region, l.theme, l.published,
+       f.section, f.subsection, f.page, f.position, f.label, f.label_confidence,
+       f.agencies, f.topics, f.text, l.source_url, l.file_id
+FROM findings f JOIN letters l ON l.letter_id = f.letter_id
+"""
+
+
+def _in(column: str, values: tuple[str, ...]) -> tuple[str, list[str]]:
+    return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally (its % and _ escaped with \\)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def where_clause(filters: Filters) -> tuple[str, list[object]]:
+    """WHERE for findings ``f`` joined to letters ``l``; every value a ``?`` parameter."""
+    clauses: list[str] = []
+    params: list[object] = []
+
+    def add(clause: str, values: list) -> None:
+        clauses.append(clause)
+        params.extend(values)
+
+    if filters.theme:
+        add(*_in("l.theme", filters.theme))
+    if filters.la:
+        add(*_in("l.urn", filters.la))
+    if filters.region:
+        add(*_in("l.region", filters.region))
+    if filters.label:
+        add(*_in("f.label", filters.label))
+    if filters.agency:
+        c, v = _in("a.agency", filters.agency)
+        add("EXISTS (SELECT 1 FROM finding_agencies a WHERE a.finding_id = f.finding_id "
+            f"AND {c})", v)
+    if filters.topic:
+        c, v = _in("t.topic", filters.topic)
+        add("EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id "
+            f"AND {c})", v)
+    if filters.q:
+        add("f.text LIKE ? ESCAPE '\\'", [like_pattern(filters.q)])
+    if filters.date_from:
+        add("l.published >= ?", [filters.date_from.isoformat()])
+    if filters.date_to:
+        add("l.published <= ?", [filters.date_to.isoformat()])
+    if filters.min_confidence is not None:
+        add("f.label_confidence >= ?", [filters.min_confidence])
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def letters_where(filters: Filters) -> tuple[str, list[object]]:
+    """WHERE for letters ``l`` alone (theme, area, region, dates)."""
+    only = Filters(theme=filters.theme, la=filters.la, region=filters.region,
+                   date_from=filters.date_from, date_to=filters.date_to)
+    return where_clause(only)
+
+
+def findings_sql(filters: Filters, limit: int | None = None) -> tuple[str, list[object]]:
+    where, params = where_clause(filters)
+    sql = FINDING_SELECT + where + " ORDER BY l.published, l.letter_id, f.position"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = [*params, int(limit)]
+    return sql, params
+
+
+def read_df(conn: sqlite3.Connection, sql: str, params: list[object] | tuple = ()) -> pd.DataFrame:
+    cur = conn.execute(sql, list(params))
+    cols = [d[0] for d in cur.description]
+    return pd.DataFrame(cur.fetchall(), columns=cols)
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True)
+class Interval:
+    share: float
+    low: float
+    high: float
+
+
+def wilson(k: int, n: int, z: float = 1.959964) -> Interval:
+    """Wilson score interval for k successes in n: honest at small n and at 0% / 100%,
+    where the normal approximation gives impossible bounds."""
+    if n <= 0:
+        return Interval(float("nan"), float("nan"), float("nan"))
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
+
+
+COMPARE_LABELS = ("strength", "improvement", "all findings")
+
+
+def compare_counts(conn: sqlite3.Connection, filters: Filters, topic: str) -> pd.DataFrame:
+    """Per theme x label: findings (n), those on ``topic`` (k), share and 95% Wilson interval.
+    'all findings' counts every sentence of the theme's letters, whatever its label, so the
+    view says something even before the classifier has labelled anything."""
+    where, params = letters_where(filters)
+    sql = (
+        "SELECT l.theme, f.label, COUNT(*) AS n, "
+        "SUM(EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id "
+        "AND t.topic = ?)) AS k "
+        "FROM findings f JOIN letters l ON l.letter_id = f.letter_id" + where +
+        " GROUP BY l.theme, f.label"
+    )
+    raw = read_df(conn, sql, [topic, *params])
+    letters = read_df(conn, "SELECT l.theme, COUNT(*) AS letters FROM letters l" + where +
+                      " GROUP BY l.theme", params)
+    n_letters = dict(zip(letters["theme"], letters["letters"], strict=False))
+    rows = []
+    for theme in filters.theme:
+        sub = raw[raw["theme"] == theme]
+        for label in COMPARE_LABELS:
+            part = sub if label == "all findings" else sub[sub["label"] == label]
+            n, k = int(part["n"].sum()), int(part["k"].sum())
+            ci = wilson(k, n)
+            rows.append({"theme": theme, "label": label, "letters": int(n_letters.get(theme, 0)),
+                         "findings": n, "on_topic": k, "share": ci.share,
+                         "ci_low": ci.low, "ci_high": ci.high})
+    return pd.DataFrame(rows, columns=["theme", "label", "letters", "findings", "on_topic",
+                                       "share", "ci_low", "ci_high"])
+
+
+# ---------------------------------------------------------------- reference data
+
+
+def vocab_from(conn: sqlite3.Connection) -> Vocab:
+    """The accepted values for URL parameters: areas and regions from the LA lookup and the
+    letters (a letter's area may predate the lookup, e.g. a merged authority)."""
+    las: dict[str, str] = {}
+    names: dict[str, str] = {}
+    regions: set[str] = set()
+    for la in reference.load():
+        if la.urn:
+            las[la.urn] = la.urn
+            names[la.urn] = la.name
+            if la.ons_code:
+                las[la.ons_code] = la.urn
+        if la.region:
+            regions.add(la.region)
+    for r in conn.execute("SELECT DISTINCT urn, ons_code, local_authority, region FROM letters"):
+        las.setdefault(r[0], r[0])
+        names.setdefault(r[0], r[2])
+        if r[1]:
+            las.setdefault(r[1], r[0])
+        if r[3]:
+            regions.add(r[3])
+    return Vocab(regions=tuple(sorted(regions)), las=las, la_names=names)
+
+
+# ONS district (E07) codes of each shire county, from ONS's LAD23 -> CTY23 lookup. The LA
+# lookup gives one code per authority but not its districts, and the boundary file only has
+# districts, so a county's area is drawn as the union of these. (Ranges are inclusive; codes
+# missing from a range were abolished before 2023.)
+COUNTY_DISTRICTS: dict[str, tuple[tuple[int, int], ...]] = {
+    "E10000003": ((8, 12),),  # Cambridgeshire
+    "E10000007": ((32, 39),),  # Derbyshire
+    "E10000008": ((40, 47),),  # Devon
+    "E10000011": ((61, 65),),  # East Sussex
+    "E10000012": ((66, 77),),  # Essex
+    "E10000013": ((78, 83),),  # Gloucestershire
+    "E10000014": ((84, 94),),  # Hampshire
+    "E10000015": ((95, 103), (240, 243)),  # Hertfordshire
+    "E10000016": ((105, 116),),  # Kent
+    "E10000017": ((117, 128),),  # Lancashire
+    "E10000018": ((129, 135),),  # Leicestershire
+    "E10000019": ((136, 142),),  # Lincolnshire
+    "E10000020": ((143, 149),),  # Norfolk
+    "E10000024": ((170, 176),),  # Nottinghamshire
+    "E10000025": ((177, 181),),  # Oxfordshire
+    "E10000028": ((192, 199),),  # Staffordshire
+    "E10000029": ((200, 203), (244, 245)),  # Suffolk
+    "E10000030": ((207, 217),),  # Surrey
+    "E10000031": ((218, 222),),  # Warwickshire
+    "E10000032": ((223, 229),),  # West Sussex
+    "E10000034": ((234, 239),),  # Worcestershire
+}
+# Authorities that no longer exist, drawn as the areas that replaced them.
+SUCCESSORS = {
+    "E10000006": ("E06000063", "E06000064"),  # Cumbria -> Cumberland, Westmorland and Furness
+    "E10000021": ("E06000061", "E06000062"),  # Northamptonshire -> North and West
+    "E06000029": ("E06000058",),  # Poole -> Bournemouth, Christchurch and Poole
+    "E06000028": ("E06000058",),  # Bournemouth -> BCP
+    "E10000009": ("E06000059",),  # Dorset county -> Dorset
+    "E10000002": ("E06000060",),  # Buckinghamshire county -> Buckinghamshire
+    "E10000023": ("E06000065",),  # North Yorkshire county -> North Yorkshire
+    "E10000027": ("E06000066",),  # Somerset county -> Somerset
+}
+
+
+@lru_cache(maxsize=2)
+def boundaries(path: Path = config.LA_BOUNDARIES_GEOJSON) -> dict | None:
+    """England's districts only (the file covers Great Britain), coordinates rounded to
+    ~100 m so the map ships a fraction of the bytes."""
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def rnd(c):  # noqa: ANN001, ANN202 - nested coordinate lists of any depth
+        return [round(c[0], 3), round(c[1], 3)] if isinstance(c[0], float | int) else [
+            rnd(x) for x in c]
+
+    feats = []
+    for f in data["features"]:
+        code = f["properties"].get("LAD23CD", "")
+        if not code.startswith("E"):
+            continue
+        geom = {"type": f["geometry"]["type"], "coordinates": rnd(f["geometry"]["coordinates"])}
+        feats.append({"type": "Feature", "id": code,
+                      "properties": {"LAD23CD": code, "LAD23NM": f["properties"]["LAD23NM"]},
+                      "geometry": geom})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+@lru_cache(maxsize=2)
+def outlines(path: Path = config.LA_BOUNDARIES_GEOJSON) -> dict[str, tuple[list, list, float, float]]:
+    """Each district's outline as x/y lists (rings separated by None) plus a label point.
+    Drawn as filled scatter traces rather than a geo map: plotly's geo maps fetch a world
+    topojson from a CDN, which a server without internet (or an offline HTML file) lacks."""
+    out: dict[str, tuple[list, list, float, float]] = {}
+    geo = boundaries(path)
+    for f in (geo or {}).get("features", []):
+        g = f["geometry"]
+        polys = g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]
+        xs: list = []
+        ys: list = []
+        for poly in polys:
+            for ring in poly[:1]:  # outer ring only: holes do not matter at this scale
+                xs += [p[0] for p in ring] + [None]
+                ys += [p[1] for p in ring] + [None]
+        pts = [(x, y) for x, y in zip(xs, ys, strict=False) if x is not None]
+        cx = sum(p[0] for p in pts) / len(pts)
+        cy = sum(p[1] for p in pts) / len(pts)
+        out[f["id"]] = (xs, ys, cx, cy)
+    return out
+
+
+def districts_of(codes: list[str], known: set[str]) -> list[str]:
+    """District codes (LAD23CD) making up an authority, trying its codes in order: the
+    authority's own district code, a county's districts, or its successors' areas."""
+    for code in codes:
+        if not code:
+            continue
+        if code in known:
+            return [code]
+        if code in COUNTY_DISTRICTS:
+            out = [f"E07{n:06d}" for lo, hi in COUNTY_DISTRICTS[code] for n in range(lo, hi + 1)]
+            return [c for c in out if c in known]
+        if code in SUCCESSORS:
+            return [c for c in SUCCESSORS[code] if c in known]
+    return []
+
+
+@lru_cache(maxsize=2)
+def lookup_frame(path: Path = config.LA_LOOKUP_CSV) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=["urn", "la_code", "la_code_new", "lad23cd", "ltla23cd"])
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+
+
+def area_districts(urn: str, ons_code: str, known: set[str]) -> list[str]:
+    lk = lookup_frame()
+    row = lk[lk["urn"] == urn]
+    codes = [ons_code]
+    if len(row):
+        r = row.iloc[0]
+        codes = [r["lad23cd"], r["la_code_new"], ons_code, r["ltla23cd"]]
+    return districts_of(codes, known)
+
+
+# ---------------------------------------------------------------- outputs
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV with a header row; dates are already ISO strings in the database."""
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def corpus_zip(db: Path) -> bytes:
+    """letters.csv, findings.csv and datapackage.json, exactly as ``python -m analysis
+    export`` writes them, in one zip."""
+    from analysis import store
+
+    conn = store.connect_readonly(db)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            export_mod.export(conn, Path(tmp))
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                for name in ("letters.csv", "findings.csv", "datapackage.json"):
+                    zf.write(os.path.join(tmp, name), arcname=name)
+            return buf.getvalue()
+    finally:
+        conn.close()
+
+
+def source_link(source_url: str, page: int) -> str:
+    """Link to a sentence's page in its letter; '' when the letter only exists locally."""
+    if not source_url or not source_url.startswith(("https://", "http://")):
+        return ""
+    return f"{source_url}#page={int(page)}"
+
+
+def local_pdf(file_id: str) -> Path | None:
+    if not file_id:
+        return None
+    path = config.raw_dir() / f"{Path(file_id).name}.pdf"  # .name: never leave raw/
+    return path if path.exists() else None
+
+
+def year_bounds(first: str, last: str) -> tuple[date, date]:
+    return date.fromisoformat(first), date.fromisoformat(last)

@@ -1,0 +1,32 @@
+"""Explore findings: every sentence, searchable and filterable, with its letter and page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common, data
+
+PAGE = "explore"
+KEYS = ("q", "theme", "la", "region", "label", "agency", "topic", "from", "to", "confidence")
+SHOW = 2000  # rows drawn in the browser; the CSV has them all
+
+sig = common.database()
+voc = common.vocab(sig)
+span = common.corpus_span(sig)
+common.sidebar(sig)
+
+st.title("Explore findings")
+filters, reseed = common.url_filters(PAGE, voc, KEYS)
+filters = common.filter_widgets(PAGE, filters, reseed, voc, KEYS, span, columns=5)
+common.write_url(PAGE, filters)
+
+sql, params = data.findings_sql(filters)
+rows = common.query(sig, sql, tuple(params))
+st.markdown(f"**{len(rows):,} findings.** " + common.md_escape(
+    common.describe(filters, voc)))
+common.copy_link("explore", filters)
+common.download_csv(rows, "findings_filtered.csv", key="dl_explore",
+                    label=f"Download CSV ({len(rows):,} rows)")
+if len(rows) > SHOW:
+    st.caption(f"Showing the first {SHOW:,}; the CSV has all {len(rows):,}.")
+common.finding_table(rows.head(SHOW), key="explore_rows", height=600)

@@ -1,0 +1,254 @@
+"""The dashboard's URL state: query parameters <-> validated filters, as pure functions.
+
+Everything a reader can put in a link is untrusted. Parsing keeps only values from a known
+vocabulary (themes, labels, agencies, topics, regions, areas) or of a strict shape (ISO dates,
+a bounded number), and returns a plain-text notice for everything it ignored, so the page can
+say what it dropped instead of failing. Nothing here imports Streamlit: it is tested directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from analysis.letter import AGENCIES, LABELS, THEMES, TOPICS
+
+LIST_KEYS = ("theme", "la", "region", "label", "agency", "topic")
+SCALAR_KEYS = ("q", "from", "to", "confidence")
+ALL_KEYS = LIST_KEYS + SCALAR_KEYS
+# Streamlit's own parameters: never ours to complain about.
+IGNORED_SILENTLY = frozenset({"embed", "embed_options"})
+
+MAX_RAW_CHARS = 2000  # a whole parameter longer than this is dropped, not parsed
+MAX_ITEMS = 60  # more comma-separated values than this is not a real selection
+MAX_ITEM_CHARS = 80
+MAX_QUERY_CHARS = 200
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """The values each parameter may take. ``las`` maps every accepted code (URN or ONS
+    code) to the area's URN, so a link may name an area either way."""
+
+    themes: Mapping[str, str] = field(default_factory=lambda: dict(THEMES))
+    labels: tuple[str, ...] = LABELS
+    agencies: tuple[str, ...] = AGENCIES
+    topics: tuple[str, ...] = TOPICS
+    regions: tuple[str, ...] = ()
+    las: Mapping[str, str] = field(default_factory=dict)
+    la_names: Mapping[str, str] = field(default_factory=dict)  # URN -> name
+
+
+@dataclass(frozen=True)
+class Filters:
+    theme: tuple[str, ...] = ()
+    la: tuple[str, ...] = ()  # URNs
+    region: tuple[str, ...] = ()
+    label: tuple[str, ...] = ()
+    agency: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    min_confidence: float | None = None
+
+    def with_(self, **changes: object) -> Filters:
+        return replace(self, **changes)
+
+
+def shorten(value: str, limit: int = 40) -> str:
+    """A quotable form of an untrusted value for a notice: bounded, control chars removed."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return repr(clean[:limit] + ("…" if len(clean) > limit else ""))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def md_escape(text: str) -> str:
+    """Escape text for st.markdown/st.warning so data or URL values render literally
+    (no links, images, HTML or LaTeX from a crafted link)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _values(raw: Sequence[str], key: str, notices: list[str]) -> list[str]:
+    """Split repeated keys and comma lists into distinct, bounded items."""
+    items: list[str] = []
+    for chunk in raw:
+        if len(chunk) > MAX_RAW_CHARS:
+            notices.append(f"ignored {key}: value too long ({len(chunk)} characters)")
+            continue
+        items.extend(v.strip() for v in chunk.split(",") if v.strip())
+    if len(items) > MAX_ITEMS:
+        notices.append(f"ignored {key} values after the first {MAX_ITEMS}")
+        items = items[:MAX_ITEMS]
+    seen: list[str] = []
+    for v in items:
+        if v not in seen:
+            seen.append(v)
+    return seen
+
+
+def _single(raw: Sequence[str], key: str, notices: list[str]) -> str | None:
+    """Scalars take the first value; a repeated key is reported, not merged."""
+    if not raw:
+        return None
+    if len(raw) > 1:
+        notices.append(f"ignored repeated {key} ({len(raw) - 1} extra value(s)); kept the first")
+    value = raw[0]
+    if len(value) > MAX_RAW_CHARS:
+        notices.append(f"ignored {key}: value too long ({len(value)} characters)")
+        return None
+    return value.strip()
+
+
+def parse_date(value: str) -> date | None:
+    if not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _known(key: str, values: list[str], allowed: Iterable[str], notices: list[str]) -> list[str]:
+    allowed_set = set(allowed)
+    good = [v for v in values if v in allowed_set]
+    bad = [v for v in values if v not in allowed_set]
+    if bad:
+        notices.append(f"ignored unknown {key}: " + ", ".join(shorten(b) for b in bad[:5])
+                       + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""))
+    return good
+
+
+def parse_query(
+    params: Mapping[str, Sequence[str]],
+    vocab: Vocab,
+    accepted: Iterable[str] = ALL_KEYS,
+) -> tuple[Filters, list[str]]:
+    """Validated filters and plain-text notices for what was ignored.
+
+    ``params`` maps each key to all its values (repeated keys kept); ``accepted`` are the
+    keys the current page uses - others are reported as not applying here.
+    """
+    notices: list[str] = []
+    accepted = set(accepted)
+    for key in params:
+        if key in IGNORED_SILENTLY:
+            continue
+        if key not in ALL_KEYS:
+            notices.append(f"ignored unknown parameter {shorten(key)}")
+        elif key not in accepted:
+            notices.append(f"ignored {key}: not used on this page")
+
+    def get(key: str) -> Sequence[str]:
+        return params.get(key, ()) if key in accepted else ()
+
+    themes = _known("theme", _values(get("theme"), "theme", notices), vocab.themes, notices)
+    labels = _known("label", _values(get("label"), "label", notices), vocab.labels, notices)
+    agencies = _known("agency", _values(get("agency"), "agency", notices), vocab.agencies, notices)
+    topics = _known("topic", _values(get("topic"), "topic", notices), vocab.topics, notices)
+    regions = _known("region", _values(get("region"), "region", notices), vocab.regions, notices)
+    la_codes = _known("la", _values(get("la"), "la", notices), vocab.las, notices)
+    las = list(dict.fromkeys(vocab.las[c] for c in la_codes))
+
+    q = _single(get("q"), "q", notices) or ""
+    q = "".join(ch for ch in q if ch.isprintable())
+    if len(q) > MAX_QUERY_CHARS:
+        notices.append(f"shortened q to its first {MAX_QUERY_CHARS} characters")
+        q = q[:MAX_QUERY_CHARS]
+
+    dates: dict[str, date | None] = {}
+    for key in ("from", "to"):
+        value = _single(get(key), key, notices)
+        dates[key] = parse_date(value) if value else None
+        if value and dates[key] is None:
+            notices.append(f"ignored {key}: {shorten(value)} is not a date (use YYYY-MM-DD)")
+    if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+        notices.append("ignored from and to: from is after to")
+        dates = {"from": None, "to": None}
+
+    min_conf: float | None = None
+    value = _single(get("confidence"), "confidence", notices)
+    if value:
+        try:
+            min_conf = float(value)
+        except ValueError:
+            min_conf = None
+        if min_conf is None or not 0.0 <= min_conf <= 1.0:
+            notices.append(f"ignored confidence: {shorten(value)} is not a number from 0 to 1")
+            min_conf = None
+
+    filters = Filters(
+        theme=tuple(themes),
+        la=tuple(las),
+        region=tuple(regions),
+        label=tuple(labels),
+        agency=tuple(agencies),
+        topic=tuple(topics),
+        q=q,
+        date_from=dates["from"],
+        date_to=dates["to"],
+        min_confidence=min_conf,
+    )
+    return filters, notices
+
+
+def to_query(filters: Filters) -> dict[str, str]:
+    """The query parameters for a filter state: comma lists, ISO dates, empty ones left out
+    (so a link carries only what differs from 'everything')."""
+    out: dict[str, str] = {}
+    for key in LIST_KEYS:
+        values = getattr(filters, key)
+        if values:
+            out[key] = ",".join(values)
+    if filters.q:
+        out["q"] = filters.q
+    if filters.date_from:
+        out["from"] = filters.date_from.isoformat()
+    if filters.date_to:
+        out["to"] = filters.date_to.isoformat()
+    if filters.min_confidence is not None:
+        out["confidence"] = f"{filters.min_confidence:g}"
+    return out
+
+
+def _names(values: Sequence[str], names: Mapping[str, str] | None = None) -> str:
+    shown = [f"“{names.get(v, v) if names else v}”" for v in values]
+    if len(shown) <= 1:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
+def describe(filters: Filters, vocab: Vocab, noun: str = "findings") -> str:
+    """Plain-English description of the filters (datasette style), for the page."""
+    parts: list[str] = []
+    if filters.theme:
+        on = "on" if noun == "letters" else "in letters on"
+        parts.append(f"{on} {_names(filters.theme, vocab.themes)}")
+    if filters.la:
+        parts.append(f"about {_names(filters.la, vocab.la_names)}")
+    if filters.region:
+        parts.append(f"in {_names(filters.region)}")
+    if filters.date_from and filters.date_to:
+        parts.append(f"published {filters.date_from:%d %b %Y} to {filters.date_to:%d %b %Y}")
+    elif filters.date_from:
+        parts.append(f"published on or after {filters.date_from:%d %b %Y}")
+    elif filters.date_to:
+        parts.append(f"published on or before {filters.date_to:%d %b %Y}")
+    if filters.label:
+        parts.append(f"labelled {_names([v.replace('_', ' ') for v in filters.label])}")
+    if filters.agency:
+        parts.append(f"about {_names([v.replace('_', ' ') for v in filters.agency])}")
+    if filters.topic:
+        parts.append(f"on the topic {_names([v.replace('_', ' ') for v in filters.topic])}")
+    if filters.q:
+        parts.append(f"containing “{filters.q}”")
+    if filters.min_confidence is not None:
+        parts.append(f"with label confidence at least {filters.min_confidence:g}")
+    if not parts:
+        return f"All {noun}"
+    return f"{noun.capitalize()} " + ", ".join(parts)

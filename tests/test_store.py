@@ -1,0 +1,135 @@
+"""The database: atomic swap, readers keep their view, a failed build loses nothing, one
+build at a time."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import config
+from analysis import store
+from analysis.letter import Finding, Letter, SetAside
+
+
+def _letter(n: int, n_findings: int = 3) -> Letter:
+    lid = f"1000{n}-2024-01-0{n}"
+    letter = Letter(
+        letter_id=lid,
+        urn=f"1000{n}",
+        local_authority=f"Area {n}",
+        la_code="",
+        region="",
+        published=f"2024-01-0{n}",
+        letter_date="",
+        fieldwork_start="",
+        fieldwork_end="",
+        theme="front_door",
+        theme_phrase="",
+        format="B",
+        inspectorates="Ofsted",
+        addressees="",
+        n_strengths=1,
+        n_improvements=2,
+        n_priority_actions=0,
+        source_url="",
+        sha256=f"{n:064d}",
+        pages=5,
+        file_id=f"f{n}",
+    )
+    letter.findings = [
+        Finding(
+            finding_id=f"{lid}-{i:04d}",
+            letter_id=lid,
+            section="main_findings",
+            subsection="",
+            agency_section="",
+            paragraph=1,
+            kind="paragraph",
+            sentence=i,
+            page=2,
+            position=i,
+            text=f"Sentence {i}.",
+            key=f"k{i}",
+            label="strength",
+            label_source="model",
+            label_confidence=0.9,
+            needs_review=False,
+            agencies="police;health",
+            topics="voice_of_child",
+        )
+        for i in range(1, n_findings + 1)
+    ]
+    return letter
+
+
+def test_round_trip(data_dir: Path) -> None:
+    letters = [_letter(1), _letter(2)]
+    store.write(letters, [SetAside("x", "y", "", "not a JTAI letter")], {"k": "v"})
+    back = store.read_letters()
+    assert sorted(lt.letter_id for lt in back) == [lt.letter_id for lt in letters]
+    assert back[0].findings == letters[0].findings
+    meta = store.read_meta()
+    assert meta["k"] == "v" and meta["schema_version"] == store.SCHEMA_VERSION
+    conn = store.connect_readonly()
+    assert conn.execute("SELECT count(*) FROM finding_agencies").fetchone()[0] == 12
+    assert conn.execute("SELECT reason FROM set_aside").fetchone()[0] == "not a JTAI letter"
+
+
+def test_reader_keeps_its_view_across_a_swap(data_dir: Path) -> None:
+    store.write([_letter(1)], [], {})
+    reader = store.connect_readonly()
+    store.write([_letter(1), _letter(2), _letter(3)], [], {})
+    # the open connection still sees the old, complete corpus; a new one sees the new corpus
+    assert reader.execute("SELECT count(*) FROM letters").fetchone()[0] == 1
+    assert store.connect_readonly().execute("SELECT count(*) FROM letters").fetchone()[0] == 3
+
+
+def test_failed_build_leaves_the_old_database_intact(data_dir: Path) -> None:
+    store.write([_letter(1)], [], {})
+    before = config.db_path().read_bytes()
+
+    class Boom(Exception):
+        pass
+
+    bad = _letter(2)
+
+    def explode():  # findings that blow up half-way through the insert
+        yield bad.findings[0]
+        raise Boom
+
+    bad.findings = explode()  # type: ignore[assignment]
+    with pytest.raises((Boom, TypeError)):
+        store.write([_letter(1), bad], [], {})
+    assert config.db_path().read_bytes() == before
+    assert not list(config.data_dir().glob(".jtai.*"))  # no temporary file left behind
+
+
+def _hold_lock(ready, release) -> None:  # runs in another process
+    with store.build_lock():
+        ready.set()
+        release.wait(10)
+
+
+def test_second_build_refuses_clearly(data_dir: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=_hold_lock, args=(ready, release))
+    proc.start()
+    try:
+        assert ready.wait(10)
+        with pytest.raises(store.BuildLocked, match="another build is running"), store.build_lock():
+            pass
+    finally:
+        release.set()
+        proc.join(10)
+    with store.build_lock():  # free again once the first build is done
+        pass
+
+
+def test_database_is_not_writable_through_the_reader(data_dir: Path) -> None:
+    store.write([_letter(1)], [], {})
+    with pytest.raises(sqlite3.OperationalError):
+        store.connect_readonly().execute("DELETE FROM letters")
