@@ -44,6 +44,27 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from analysis import evaluate as evaluate_mod  # scikit-learn loads only when asked
+
+    letters = store.read_letters()
+    if not letters:
+        print(
+            f"error: no letters in {config.db_path()}: run `python -m analysis build`",
+            file=sys.stderr,
+        )
+        return 2
+    gold = evaluate_mod.read_gold(Path(args.gold_dir) if args.gold_dir else None)
+    if not gold:
+        print("error: no gold rows (gold/labels_part*.csv)", file=sys.stderr)
+        return 2
+    figures = evaluate_mod.run(letters, gold)
+    out = evaluate_mod.write(figures, Path(args.out_dir) if args.out_dir else None)
+    print(evaluate_mod.summary(figures))
+    print(f"wrote {out} and {out.with_name('model-card.md')}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -64,6 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("export", help="write letters.csv, findings.csv and datapackage.json")
     e.add_argument("out_dir", metavar="OUT_DIR")
     e.set_defaults(func=_export)
+    v = sub.add_parser(
+        "evaluate",
+        help="train without the gold letters, tag them and score "
+        "against the gold set; writes evaluation.json and model-card.md",
+    )
+    v.add_argument("--gold-dir", help="folder of labels*.csv (default gold/)")
+    v.add_argument("--out-dir", help="where to write (default JTAI_DATA_DIR/evaluation)")
+    v.set_defaults(func=_evaluate)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     return args.func(args)

@@ -54,8 +54,8 @@ def _prior(section: str, params: Params) -> np.ndarray:
     shift = np.zeros(len(CLASSES))
     direction = _DIRECTION.get(section)
     if direction is not None:
-        weight = params.case_study_prior if section.startswith("case_study") else (
-            params.heading_prior
+        weight = (
+            params.case_study_prior if section.startswith("case_study") else (params.heading_prior)
         )
         shift[CLASSES.index(direction)] = weight
     return shift
@@ -76,8 +76,13 @@ def decide_labels(
             continue
         if rules.context_rule(f.text):
             # The rule's wording comes from the guide; the model saw these as context too.
-            out.append(("context", "model", max(float(p[CLASSES.index("context")]),
-                                                params.context_rule_confidence)))
+            out.append(
+                (
+                    "context",
+                    "model",
+                    max(float(p[CLASSES.index("context")]), params.context_rule_confidence),
+                )
+            )
             continue
         logits = np.log(np.clip(p, 1e-9, 1.0)) + _prior(f.section, params)
         post = np.exp(logits - logits.max())
@@ -91,8 +96,10 @@ def decide_labels(
             and f.section in ("strengths", "improvements")
             and rules.is_bare_noun_phrase(f.text)
         ):
-            label, conf = direction, max(conf if label == direction else 0.0,
-                                         params.bare_np_confidence)
+            label, conf = (
+                direction,
+                max(conf if label == direction else 0.0, params.bare_np_confidence),
+            )
         out.append((label, "model", round(conf, 4)))
     return out
 
@@ -136,9 +143,7 @@ def tag_topics(findings: list[Finding]) -> list[str]:
     return out
 
 
-def tag_letters(
-    letters: list[Letter], model: LabelModel, params: Params = DEFAULT_PARAMS
-) -> None:
+def tag_letters(letters: list[Letter], model: LabelModel, params: Params = DEFAULT_PARAMS) -> None:
     """Fill the tag fields of every finding in place."""
     for letter in letters:
         findings = sorted(letter.findings, key=lambda f: f.position)

@@ -62,8 +62,10 @@ class LabelModel:
         if not texts:
             return np.zeros((0, len(CLASSES)))
         proba = self.clf.predict_proba(self.features(texts))
-        order = [list(self.clf.classes_).index(c) for c in CLASSES]
-        return proba[:, order]
+        out = np.zeros((len(texts), len(CLASSES)))
+        for j, c in enumerate(self.clf.classes_):  # a class absent from training stays at 0
+            out[:, CLASSES.index(c)] = proba[:, j]
+        return out
 
 
 def weak_label(f: Finding) -> str | None:
@@ -98,13 +100,15 @@ def fingerprint(letters: Iterable[Letter]) -> str:
 
 def train(letters: list[Letter]) -> LabelModel:
     texts, labels = training_set(letters)
-    if len(set(labels)) < len(CLASSES):
-        raise ValueError(f"too few training sentences: need all of {CLASSES}, got {set(labels)}")
+    if len(set(labels)) < 2:
+        # A corpus of one or two letters can lack a class; fewer than two cannot be learnt.
+        raise ValueError(f"too few training sentences: need two of {CLASSES}, got {set(labels)}")
     # Word 1-2 grams carry 'not always', 'too long'; char n-grams generalise over inflections
     # ('effective'/'effectively') and letters' abbreviations.
     word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True)
-    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True,
-                           max_features=60000)
+    char = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), min_df=3, sublinear_tf=True, max_features=60000
+    )
     x = sparse.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
     # Balanced weights: context examples are few; liblinear-free lbfgs is deterministic.
     clf = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced", random_state=SEED)

@@ -114,9 +114,7 @@ def match_gold(
     """Each gold row with its finding and how it matched ('key', 'first_words' or 'none')."""
     out: list[tuple[GoldRow, Finding | None, str]] = []
     used: set[str] = set()
-    by_key = {
-        (lf, f.key): f for lf, lt in letters.items() for f in lt.findings
-    }
+    by_key = {(lf, f.key): f for lf, lt in letters.items() for f in lt.findings}
     for r in rows:
         f = by_key.get((r.letter_file, r.key))
         if f is not None:
@@ -124,7 +122,7 @@ def match_gold(
             out.append((r, f, "key"))
             continue
         out.append((r, None, "none"))
-    for i, (r, f, how) in enumerate(out):
+    for i, (r, _found, how) in enumerate(out):
         if how != "none" or r.letter_file not in letters:
             continue
         gold_first = _words(r.first_words)
@@ -174,22 +172,30 @@ def score(matched: list[tuple[GoldRow, Finding]], all_findings: list[Finding]) -
     rows = [(r, f) for r, f in matched]
     sv = [(r.label, f.label) for r, f in rows if r.label in DIRECTIONS]
     narrative = [
-        (r.label, f.label) for r, f in rows if r.section in NARRATIVE_SECTIONS and r.label != "mixed"
+        (r.label, f.label)
+        for r, f in rows
+        if r.section in NARRATIVE_SECTIONS and r.label != "mixed"
     ]
     narrative_dir = [(g, p) for g, p in narrative if g in DIRECTIONS]
     labelled = [(r.label, f.label) for r, f in rows if r.label != "mixed"]
     gl, pl = zip(*labelled, strict=True) if labelled else ((), ())
-    prec, rec, f1, sup = precision_recall_fscore_support(
-        gl, pl, labels=LABELS_4, zero_division=0
-    )
+    prec, rec, f1, sup = precision_recall_fscore_support(gl, pl, labels=LABELS_4, zero_division=0)
     agency_pairs = [(_split(r.agencies), _split(f.agencies)) for r, f in rows]
     topic_pairs = [(_split(r.topics), _split(f.topics)) for r, f in rows]
     mixed = [f.label for r, f in rows if r.label == "mixed"]
     return {
         "strength_vs_improvement_macro_f1": round(
-            f1_score([g for g, _ in sv], [p for _, p in sv], labels=DIRECTIONS, average="macro",
-                     zero_division=0), 4
-        ) if sv else None,
+            f1_score(
+                [g for g, _ in sv],
+                [p for _, p in sv],
+                labels=DIRECTIONS,
+                average="macro",
+                zero_division=0,
+            ),
+            4,
+        )
+        if sv
+        else None,
         "strength_vs_improvement_n": len(sv),
         "narrative_4class_accuracy": _accuracy(narrative),
         "narrative_4class_n": len(narrative),
@@ -197,14 +203,19 @@ def score(matched: list[tuple[GoldRow, Finding]], all_findings: list[Finding]) -
         "narrative_clear_direction_n": len(narrative_dir),
         "all_sections_4class_accuracy": _accuracy(labelled),
         "per_class": {
-            lab: {"precision": round(float(p), 4), "recall": round(float(r), 4),
-                  "f1": round(float(f), 4), "support": int(s)}
+            lab: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
             for lab, p, r, f, s in zip(LABELS_4, prec, rec, f1, sup, strict=True)
         },
         "confusion_matrix": {
             "labels": LABELS_4,
             "rows_gold_cols_predicted": confusion_matrix(gl, pl, labels=LABELS_4).tolist()
-            if labelled else [],
+            if labelled
+            else [],
         },
         "mixed_gold_predicted_as": dict(Counter(mixed)),
         "agencies_micro": _micro_f1(agency_pairs),
@@ -213,14 +224,17 @@ def score(matched: list[tuple[GoldRow, Finding]], all_findings: list[Finding]) -
         "topics_micro": _micro_f1(topic_pairs),
         "topics_micro_f1": _micro_f1(topic_pairs)["f1"],
         "per_topic": _per_tag(topic_pairs, TOPICS),
-        "perpetrator_focus_f1": _per_tag(topic_pairs, ["perpetrator_focus"])[
-            "perpetrator_focus"]["f1"],
+        "perpetrator_focus_f1": _per_tag(topic_pairs, ["perpetrator_focus"])["perpetrator_focus"][
+            "f1"
+        ],
         "needs_review_share_gold_letters": round(
             sum(f.needs_review for f in all_findings) / len(all_findings), 4
-        ) if all_findings else None,
-        "needs_review_share_gold_rows": round(
-            sum(f.needs_review for _, f in rows) / len(rows), 4
-        ) if rows else None,
+        )
+        if all_findings
+        else None,
+        "needs_review_share_gold_rows": round(sum(f.needs_review for _, f in rows) / len(rows), 4)
+        if rows
+        else None,
     }
 
 
@@ -259,9 +273,15 @@ def run(
             "match_rate": round(len(ok) / len(gold), 4) if gold else None,
             "matched_by": dict(how),
             "unmatched": [
-                {"letter_file": r.letter_file, "page": r.page, "key": r.key,
-                 "first_words": r.first_words, "section": r.section}
-                for r, f, _ in matched if f is None
+                {
+                    "letter_file": r.letter_file,
+                    "page": r.page,
+                    "key": r.key,
+                    "first_words": r.first_words,
+                    "section": r.section,
+                }
+                for r, f, _ in matched
+                if f is None
             ],
             "train_letters": len(train_letters),
             "train_sentences": model.n_train,
@@ -289,6 +309,32 @@ def targets_met(figures: dict) -> dict[str, bool]:
         figures.get("needs_review_share_gold_letters") or 0
     ) <= 0.12
     return met
+
+
+def summary(figures: dict) -> str:
+    """A few lines for the terminal."""
+    met = targets_met(figures)
+    keys = [
+        "strength_vs_improvement_macro_f1",
+        "narrative_clear_direction_accuracy",
+        "narrative_4class_accuracy",
+        "agencies_micro_f1",
+        "topics_micro_f1",
+        "perpetrator_focus_f1",
+        "needs_review_share_gold_letters",
+    ]
+    lines = [
+        f"gold: {figures['gold_rows']} rows in {figures['gold_letters']} letters, "
+        f"matched {figures['matched_rows']} ({figures['match_rate']:.1%}; "
+        f"{figures['matched_by']}); trained on {figures['train_letters']} other letters"
+    ]
+    for k in keys:
+        flag = "" if k not in met else (" (target met)" if met[k] else " (TARGET MISSED)")
+        lines.append(f"{k}: {figures[k]}{flag}")
+    lines.append(
+        "per topic F1: " + ", ".join(f"{t} {v['f1']}" for t, v in figures["per_topic"].items())
+    )
+    return "\n".join(lines)
 
 
 def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:

@@ -160,8 +160,8 @@ def finding_table(df: pd.DataFrame, key: str, height: int | None = None) -> None
     view["link"] = [data.source_link(u, p) for u, p in zip(view["source_url"], view["page"],
                                                             strict=False)]
     view["label"] = view["label"].map(data.label_name)
-    cols = [c for c in ["published", "local_authority", "theme", "section", "label",
-                        "label_confidence", "agencies", "topics", "text", "page", "link",
+    cols = [c for c in ["published", "local_authority", "text", "label", "page", "link",
+                        "theme", "section", "label_confidence", "agencies", "topics",
                         "letter_id"] if c in view.columns]
     st.dataframe(
         view[cols], hide_index=True, width="stretch", key=key,

@@ -2,7 +2,7 @@
 
 Discovery (search pages -> provider pages -> JTAI publication links), then a plan of what is
 new (pure: compares the links with the raw manifest), then the downloads. Each download goes
-to a temporary ``.part`` file in the raw folder, is checked (Content-Length, ``%PDF-`` ...
+in memory, is checked (Content-Length, ``%PDF-`` ...
 ``%%EOF``), hashed, moved into place atomically and recorded in the manifest before the next
 one starts, so a run killed at any point resumes where it stopped and never fetches a letter
 it already has.
@@ -11,11 +11,8 @@ it already has.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -291,43 +288,34 @@ def _expected_length(response: requests.Response) -> int | None:
 
 
 def download_letter(client: PoliteClient, letter: Letter) -> rawstore.RawRecord:
-    """Download, check and install one letter; raises DownloadFailed with the reason."""
-    folder = config.raw_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp: Path | None = None
+    """Download, check and install one letter; raises DownloadFailed with the reason.
+
+    A letter is a few hundred kilobytes: it is received in memory, checked (length, PDF
+    header and end marker) and only then written, atomically, by the raw store, so a run
+    killed mid-download leaves nothing behind."""
     try:
         with client.stream(letter.url) as response:
             expected = _expected_length(response)
-            # ".<id>.*.part" is what rawstore.remove_partial_files clears after a kill
-            fd, name = tempfile.mkstemp(
-                dir=folder, prefix=f".{letter.file_id or 'download'}.", suffix=".part"
-            )
-            tmp = Path(name)
+            chunks: list[bytes] = []
             received = 0
-            with os.fdopen(fd, "wb") as fh:
-                try:
-                    for chunk in response.iter_content(CHUNK_BYTES):
-                        fh.write(chunk)
-                        received += len(chunk)
-                except requests.RequestException as exc:
-                    raise DownloadFailed(
-                        f"download broken off ({received} bytes saved of "
-                        f"{expected or 'an unknown number'} announced): {describe_error(exc)}"
-                    ) from exc
-                fh.flush()
-                os.fsync(fh.fileno())
-        data = tmp.read_bytes()
+            try:
+                for chunk in response.iter_content(CHUNK_BYTES):
+                    chunks.append(chunk)
+                    received += len(chunk)
+            except requests.RequestException as exc:
+                raise DownloadFailed(
+                    f"download broken off ({received} bytes received of "
+                    f"{expected or 'an unknown number'} announced): {describe_error(exc)}"
+                ) from exc
+        data = b"".join(chunks)
         rawstore.check_pdf_bytes(data, expected)
         file_id = letter.file_id or rawstore.file_id_from_sha(rawstore.sha256_of(data))
-        os.replace(tmp, rawstore.pdf_path(file_id))
+        rawstore.write_pdf(file_id, data)
         return record_for(letter, file_id, data, utc_now())
     except rawstore.InvalidPdf as exc:
         raise DownloadFailed(str(exc)) from exc
     except requests.RequestException as exc:
         raise DownloadFailed(describe_error(exc)) from exc
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
 
 
 def _recover(letter: Letter) -> bool:

@@ -19,9 +19,11 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import IO
 
 import config
 
@@ -82,21 +84,28 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_pdf(file_id: str, data: bytes) -> Path:
-    """Check ``data`` and put it in place atomically; returns the final path."""
-    check_pdf_bytes(data)
-    target = pdf_path(file_id)
+@contextmanager
+def atomic_file(target: Path, mode: str = "wb", **open_args) -> Iterator[IO]:
+    """A file written beside ``target`` and renamed onto it only once complete and synced."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{file_id}.", suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, mode, **open_args) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_pdf(file_id: str, data: bytes) -> Path:
+    """Check ``data`` and put it in place atomically; returns the final path."""
+    check_pdf_bytes(data)
+    target = pdf_path(file_id)
+    with atomic_file(target) as fh:
+        fh.write(data)
     return target
 
 
@@ -129,20 +138,11 @@ def read_manifest(path: Path | None = None) -> dict[str, RawRecord]:
 def write_manifest(records: Iterable[RawRecord], path: Path | None = None) -> None:
     """Rewrite the manifest atomically, rows sorted by file id for stable diffs."""
     path = path or config.raw_manifest_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".manifest.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS)
-            writer.writeheader()
-            for rec in sorted(records, key=lambda r: r.file_id):
-                writer.writerow(asdict(rec))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=MANIFEST_COLUMNS)
+        writer.writeheader()
+        for rec in sorted(records, key=lambda r: r.file_id):
+            writer.writerow(asdict(rec))
 
 
 def upsert(record: RawRecord, path: Path | None = None) -> None:

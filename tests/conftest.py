@@ -1,32 +1,26 @@
-"""Shared fixtures: where the shared letters are, and a private data directory per test."""
+"""Shared fixtures: the shared letters (read in place, never copied), a private data
+directory per test, and the fixture website."""
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from site_fixture import LETTERS_DIR, FixtureSite, require_shared_letters, running_site
+from site_fixture import shared_manifest as read_shared_manifest
 
-import config
-
-LETTERS_DIR = config.SHARED_DIR / "jtai-letters"
-
-
-def shared_letters_or_skip() -> Path:
-    if not (LETTERS_DIR / "manifest.csv").exists():
-        pytest.skip(f"the shared letters are not at {LETTERS_DIR} (read at run time, never copied)")
-    return LETTERS_DIR
+__all__ = ["LETTERS_DIR"]
 
 
 @pytest.fixture(scope="session")
 def letters_dir() -> Path:
-    return shared_letters_or_skip()
+    return require_shared_letters()
 
 
 @pytest.fixture(scope="session")
 def shared_manifest(letters_dir: Path) -> dict[str, dict[str, str]]:
-    with (letters_dir / "manifest.csv").open(newline="", encoding="utf-8") as fh:
-        return {row["file"]: row for row in csv.DictReader(fh)}
+    return read_shared_manifest()
 
 
 @pytest.fixture
@@ -35,3 +29,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d = tmp_path / "data"
     monkeypatch.setenv("JTAI_DATA_DIR", str(d))
     return d
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    """The fixture reports website on 127.0.0.1, serving the real PDFs."""
+    with running_site() as s:
+        yield s

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from site_fixture import LETTERS_DIR
 
 from analysis import pdftext
 from analysis.build import parse_file
@@ -14,7 +15,6 @@ from analysis.letter import SECTIONS, NotAJtaiLetter
 from analysis.parse_letter import Source, clean_lines, parse
 from analysis.pdftext import Line, PdfText
 from scrapers.rawstore import RawRecord, file_id_from_url
-from tests.conftest import LETTERS_DIR
 
 FACTS_CSV = Path(__file__).parent / "facts" / "letters.csv"
 FACT_FIELDS = [

@@ -6,23 +6,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from site_fixture import FixtureSite, Status, running_site
+from site_fixture import FixtureSite, Status
 
 import config
 from scrapers.http import ClientSettings, PoliteClient, RobotsDisallowed, Throttle
-
-
-@pytest.fixture
-def site():
-    with running_site() as s:
-        yield s
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "data"
-    monkeypatch.setenv("JTAI_DATA_DIR", str(d))
-    return d
 
 
 def client(**settings) -> PoliteClient:

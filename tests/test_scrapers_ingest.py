@@ -7,24 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from site_fixture import require_shared_letters, shared_manifest
+from site_fixture import shared_manifest
 
 import config
 from scrapers import rawstore
 from scrapers.__main__ import main
 from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
-
-
-@pytest.fixture
-def letters_dir() -> Path:
-    return require_shared_letters()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "data"
-    monkeypatch.setenv("JTAI_DATA_DIR", str(d))
-    return d
 
 
 def ingest(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

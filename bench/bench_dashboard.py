@@ -1,0 +1,126 @@
+"""Time the dashboard in a real browser and print the figures (a measurement, not a test).
+
+    JTAI_DATA_DIR=/tmp/jd_app python bench/bench_dashboard.py [--runs 3]
+
+Targets: cold start (server start -> first page fully drawn) < 5 s; a shared link to /compare
+fully drawn < 3 s; a filter change redrawn < 1 s. Uses Debian's Chromium (/usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+COMPARE = "compare?theme=cse_missing,domestic_abuse&topic=perpetrator_focus"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless",
+         "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_health(port: int, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError("streamlit did not start")
+
+
+def wait_drawn(page: Page, charts: int = 1, timeout: float = 30_000) -> None:
+    """Script finished, no skeletons left, and ``charts`` Plotly charts drawn."""
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_function(
+        "n => !document.querySelector('[data-testid=stSkeleton]') && "
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+        arg=charts, timeout=timeout)
+
+
+def rerender(page: Page, action, expect: str) -> float:  # noqa: ANN001
+    """Time from a widget change until the chart title shows ``expect`` and the run ended."""
+    page.wait_for_selector(IDLE)
+    t = time.perf_counter()
+    action()
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.includes(t))",
+        arg=expect, timeout=10_000)
+    wait_drawn(page)
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    if not Path(CHROMIUM).exists():
+        print(f"no {CHROMIUM}: apt-get install -y chromium", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    results: dict[str, list[float]] = {"cold start": [], "shared /compare link": [],
+                                       "filter change": []}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for _ in range(args.runs):
+            port = free_port()
+            t0 = time.perf_counter()
+            proc = start_server(port, env)
+            try:
+                wait_health(port)
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.goto(f"http://127.0.0.1:{port}/")
+                wait_drawn(page)
+                results["cold start"].append(time.perf_counter() - t0)
+                page.close()
+                # A shared link opened in a fresh tab (new session) on a warm server.
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                t = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/{COMPARE}")
+                wait_drawn(page)
+                results["shared /compare link"].append(time.perf_counter() - t)
+                topic = page.get_by_test_id("stSelectbox").filter(has_text="Topic")
+                for option in ("voice of child", "information sharing", "perpetrator focus"):
+                    def pick(option: str = option) -> None:
+                        topic.click()
+                        page.get_by_role("option", name=option, exact=True).click()
+                    results["filter change"].append(rerender(page, pick, f"about {option}"))
+                page.close()
+            finally:
+                proc.terminate()
+                proc.wait(10)
+        browser.close()
+    targets = {"cold start": 5.0, "shared /compare link": 3.0, "filter change": 1.0}
+    print(f"{'measure':24} {'median s':>9} {'max s':>7} {'target s':>9}  runs")
+    for name, values in results.items():
+        print(f"{name:24} {statistics.median(values):9.2f} {max(values):7.2f} "
+              f"{targets[name]:9.1f}  {len(values)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

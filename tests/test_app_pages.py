@@ -1,0 +1,218 @@
+"""Every dashboard page under streamlit.testing: renders on a real (small) corpus, round-trips
+its URL state, survives bad links, and shows the same numbers as SQL on the database."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_app_support import corpus_dir  # noqa: F401 - session fixture
+
+from app_pages import data
+from app_pages.state import md_escape
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["overview", "compare", "agencies", "area", "explore", "new", "about"]
+
+
+@pytest.fixture()
+def env(corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:  # noqa: F811
+    monkeypatch.setenv("JTAI_DATA_DIR", str(corpus_dir))
+    return corpus_dir
+
+
+def app(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py")
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    parts += [e.value for e in at.warning] + [e.value for e in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def sql(corpus: Path, query: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(corpus / "jtai.sqlite")
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+def frame_with(at: AppTest, column: str):  # noqa: ANN201
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with column {column}")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(env: Path, page: str) -> None:
+    at = app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title and "Corpus:" in "".join(m.value for m in at.sidebar.markdown)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_database_says_how_to_build_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          page: str) -> None:
+    monkeypatch.setenv("JTAI_DATA_DIR", str(tmp_path))
+    at = app(page)
+    assert not at.exception
+    assert "python -m analysis build" in at.info[0].value and "make run" in at.info[0].value
+
+
+BAD = {
+    "theme": "bogus,cse_missing,<script>alert(1)</script>",
+    "from": "2020-13-45",
+    "to": "' OR 1=1 --",
+    "q": "x" * 5000,
+    "la": "Robert'); DROP TABLE letters;--",
+    "label": "[click](http://evil.example)",
+    "agency": "x" * 3000,
+    "zzz": "1",
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_bad_links_are_ignored_with_a_notice(env: Path, page: str) -> None:
+    at = app(page, **BAD)
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "zzz" in warnings
+    for el in [*at.markdown, *at.warning, *at.caption]:
+        assert "<script>" not in el.value and "](http://evil" not in el.value
+    assert sql(env, "SELECT COUNT(*) FROM letters")[0][0] == 4  # nothing reached SQL as code
+
+
+def test_explore_bad_values_are_named(env: Path) -> None:
+    at = app("explore", **BAD)
+    warnings = " ".join(w.value for w in at.warning)
+    for word in ("bogus", "ignored from", "ignored to", "ignored q", "unknown la", "unknown label", "ignored agency"):
+        assert word in warnings, word
+    assert at.query_params["theme"] == "cse_missing"  # the URL keeps only what applied
+
+
+def test_compare_defaults_and_counts_match_sql(env: Path) -> None:
+    at = app("compare")
+    assert at.multiselect(key="compare_theme").value == ["cse_missing", "domestic_abuse"]
+    assert at.selectbox(key="compare_topic").value == "perpetrator_focus"
+    table = frame_with(at, "on_topic")
+    for r in table.itertuples():
+        label_sql = "" if r.label == "all findings" else " AND f.label = ?"
+        args = (r.theme,) if r.label == "all findings" else (r.theme, r.label)
+        n, k = sql(env, "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM finding_topics t "
+                   "WHERE t.finding_id = f.finding_id AND t.topic = 'perpetrator_focus')), 0) "
+                   "FROM findings f JOIN letters l USING (letter_id) WHERE l.theme = ?"
+                   + label_sql, args)[0]
+        assert (r.findings, r.on_topic) == (n, k)
+        if n:
+            ci = data.wilson(k, n)
+            assert abs(r.ci_low - ci.low) < 1e-3 and abs(r.ci_high - ci.high) < 1e-3
+    assert at.query_params["theme"] == "cse_missing,domestic_abuse"
+    assert at.query_params["topic"] == "perpetrator_focus"
+
+
+def test_compare_shared_link_round_trip(env: Path) -> None:
+    at = app("compare", theme="domestic_abuse,front_door", topic="voice_of_child",
+             **{"from": "2016-01-01"})
+    assert at.multiselect(key="compare_theme").value == ["domestic_abuse", "front_door"]
+    assert at.selectbox(key="compare_topic").value == "voice_of_child"
+    assert str(at.date_input(key="compare_from").value) == "2016-01-01"
+    at.selectbox(key="compare_topic").set_value("workforce").run()
+    assert at.query_params["topic"] == "workforce"
+    assert at.query_params["from"] == "2016-01-01"
+    assert any("compare?" in c.value and "topic=workforce" in c.value for c in at.code)
+
+
+def test_compare_needs_two_themes(env: Path) -> None:
+    at = app("compare", theme="neglect")
+    assert "at least two themes" in " ".join(w.value for w in at.warning)
+    assert not at.exception
+
+
+def test_explore_filters_match_sql(env: Path) -> None:
+    at = app("explore", q="police", theme="cse_missing")
+    rows = frame_with(at, "text")
+    want = sql(env, "SELECT COUNT(*) FROM findings f JOIN letters l USING (letter_id) "
+               "WHERE l.theme = 'cse_missing' AND f.text LIKE '%police%'")[0][0]
+    assert len(rows) == want > 0
+    assert f"**{want:,} findings.**" in texts(at)
+    assert "containing “police”" in texts(at)
+    at.text_input(key="explore_q").set_value("school").run()
+    assert at.query_params["q"] == "school" and at.query_params["theme"] == "cse_missing"
+
+
+def test_area_accepts_ons_code_and_links_pages(env: Path) -> None:
+    at = app("area", la="E08000012")
+    assert at.selectbox(key="area_la").value == "80485"
+    assert at.query_params["la"] == "80485"
+    assert not at.exception
+    html_blocks = " ".join(str(h.proto.body) for h in at.get("html"))
+    assert "files.ofsted.gov.uk/v1/file/50000222#page=" in html_blocks
+
+
+def test_area_unknown_la_is_named(env: Path) -> None:
+    at = app("area", la="E99999999")
+    assert "E99999999" in " ".join(w.value for w in at.warning)
+
+
+def test_new_shows_refresh_time(env: Path) -> None:
+    built = sql(env, "SELECT value FROM meta WHERE key = 'built_at'")[0][0]
+    at = app("new", **{"from": "2017-01-01"})
+    assert "2017" in texts(at) and md_escape(built) in texts(at)
+    assert len(frame_with(at, "published")) == sql(
+        env, "SELECT COUNT(*) FROM letters WHERE published >= '2017-01-01'")[0][0]
+
+
+def test_about_not_yet_evaluated_then_evaluated(env: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app("about")
+    assert "Not yet evaluated" in texts(at)
+    copy = tmp_path / "d"
+    shutil.copytree(env, copy, ignore=shutil.ignore_patterns("raw"))
+    (copy / "evaluation").mkdir()
+    (copy / "evaluation" / "evaluation.json").write_text(json.dumps({"label": {"macro_f1": 0.8}}))
+    (copy / "evaluation" / "model-card.md").write_text("# Model card\nMacro F1 0.80")
+    monkeypatch.setenv("JTAI_DATA_DIR", str(copy))
+    at = app("about")
+    assert "Not yet evaluated" not in texts(at)
+    assert "label.macro_f1" in set(frame_with(at, "measure")["measure"])
+
+
+def test_rebuilt_database_is_picked_up_without_restart(env: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "d"
+    copy.mkdir()
+    shutil.copy(env / "jtai.sqlite", copy / "jtai.sqlite")
+    monkeypatch.setenv("JTAI_DATA_DIR", str(copy))
+    assert app("overview").metric[0].value == "4"
+    # A build swaps in a new file (see analysis.store.write); do the same with one letter less.
+    part = copy / ".new.sqlite"
+    shutil.copy(copy / "jtai.sqlite", part)
+    conn = sqlite3.connect(part)
+    conn.execute("DELETE FROM letters WHERE letter_id = (SELECT MIN(letter_id) FROM letters)")
+    conn.commit()
+    conn.close()
+    os.replace(part, copy / "jtai.sqlite")
+    assert app("overview").metric[0].value == "3"
+
+
+def test_corpus_zip_has_the_export_files(env: Path) -> None:
+    import io
+    import zipfile
+
+    zf = zipfile.ZipFile(io.BytesIO(data.corpus_zip(env / "jtai.sqlite")))
+    assert sorted(zf.namelist()) == ["datapackage.json", "findings.csv", "letters.csv"]
+    letters = zf.read("letters.csv").decode().splitlines()
+    assert letters[0].startswith("letter_id,urn,") and len(letters) == 5
