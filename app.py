@@ -7,15 +7,34 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="JTAI Findings Explorer", page_icon=":material/description:", layout="wide")
+st.set_page_config(
+    page_title="JTAI Findings Explorer", page_icon=":material/description:", layout="wide"
+)
 
 # url_path values are a contract: shared links use them.
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
-    st.Page("app_pages/compare.py", title="Compare themes", icon=":material/balance:", url_path="compare"),
-    st.Page("app_pages/agencies.py", title="Agencies", icon=":material/account_balance:", url_path="agencies"),
-    st.Page("app_pages/area.py", title="Area profile", icon=":material/location_on:", url_path="area"),
-    st.Page("app_pages/explore.py", title="Explore findings", icon=":material/search:", url_path="explore"),
+    st.Page(
+        "app_pages/compare.py",
+        title="Compare themes",
+        icon=":material/balance:",
+        url_path="compare",
+    ),
+    st.Page(
+        "app_pages/agencies.py",
+        title="Agencies",
+        icon=":material/account_balance:",
+        url_path="agencies",
+    ),
+    st.Page(
+        "app_pages/area.py", title="Area profile", icon=":material/location_on:", url_path="area"
+    ),
+    st.Page(
+        "app_pages/explore.py",
+        title="Explore findings",
+        icon=":material/search:",
+        url_path="explore",
+    ),
     st.Page("app_pages/new.py", title="What's new", icon=":material/new_releases:", url_path="new"),
     st.Page("app_pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]

@@ -27,10 +27,10 @@ Quality Commission, HMICFRS and HM Inspectorate of Probation on
 ("findings"), each placed in its section and page, then tagged by a classifier with a label
 (strength, improvement, priority action, context), the agencies and the topics it is about.
 
-**This corpus:** {span['letters']} letters about {span['areas']} areas, {span['findings']:,}
-findings, published {span['first']} to {span['last']}; built {md_escape(meta.get('built_at', '?'))}
-(parser version {md_escape(meta.get('parser_version', '?'))},
-classifier {md_escape(meta.get('classifier', '?'))}).
+**This corpus:** {span["letters"]} letters about {span["areas"]} areas, {span["findings"]:,}
+findings, published {span["first"]} to {span["last"]}; built {md_escape(meta.get("built_at", "?"))}
+(parser version {md_escape(meta.get("parser_version", "?"))},
+classifier {md_escape(meta.get("classifier", "?"))}).
 
 **Licences.** Letter text is Crown copyright, reused under the
 [Open Government Licence v3.0](https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).
@@ -39,17 +39,25 @@ Boundaries: ONS, Open Government Licence (Contains OS data © Crown copyright an
 """)
 
 st.subheader("Download the whole corpus")
-st.download_button("Download letters.csv, findings.csv and datapackage.json (zip)",
-                   data=lambda: data.corpus_zip(config.db_path()),
-                   file_name="jtai-corpus.zip", mime="application/zip", key="dl_corpus",
-                   on_click="ignore")
+st.download_button(
+    "Download letters.csv, findings.csv and datapackage.json (zip)",
+    data=lambda: data.corpus_zip(config.db_path()),
+    file_name="jtai-corpus.zip",
+    mime="application/zip",
+    key="dl_corpus",
+    on_click="ignore",
+)
 st.caption("The same files as `python -m analysis export OUT_DIR`.")
 
 st.subheader("How each column is made")
-cols = [{"file": "letters.csv", "column": c, "description": export.DESCRIPTIONS[c]}
-        for c in export.LETTERS_CSV_COLUMNS]
-cols += [{"file": "findings.csv", "column": c, "description": export.DESCRIPTIONS[c]}
-         for c in export.FINDINGS_CSV_COLUMNS]
+cols = [
+    {"file": "letters.csv", "column": c, "description": export.DESCRIPTIONS[c]}
+    for c in export.LETTERS_CSV_COLUMNS
+]
+cols += [
+    {"file": "findings.csv", "column": c, "description": export.DESCRIPTIONS[c]}
+    for c in export.FINDINGS_CSV_COLUMNS
+]
 dictionary = pd.DataFrame(cols)
 st.dataframe(dictionary, hide_index=True, width="stretch")
 common.download_csv(dictionary, "data_dictionary.csv", key="dl_dictionary")
@@ -58,9 +66,11 @@ st.subheader("How accurate is the classifier?")
 ev_dir = config.evaluation_dir()
 ev_json, card = ev_dir / "evaluation.json", ev_dir / "model-card.md"
 if not ev_json.exists() and not card.exists():
-    st.info("Not yet evaluated: no evaluation.json or model-card.md in "
-            f"`{md_escape(str(ev_dir))}`. Labels, agencies and topics should be treated as "
-            "unverified.")
+    st.info(
+        "Not yet evaluated: no evaluation.json or model-card.md in "
+        f"`{md_escape(str(ev_dir))}`. Labels, agencies and topics should be treated as "
+        "unverified."
+    )
 if ev_json.exists():
     try:
         ev = json.loads(ev_json.read_text(encoding="utf-8"))

@@ -30,8 +30,11 @@ common.sidebar(sig)
 
 st.title("Area profile")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-areas = common.query(sig, "SELECT urn, local_authority, region, la_code, ons_code, "
-                     "COUNT(*) AS letters FROM letters GROUP BY urn ORDER BY local_authority")
+areas = common.query(
+    sig,
+    "SELECT urn, local_authority, region, la_code, ons_code, "
+    "COUNT(*) AS letters FROM letters GROUP BY urn ORDER BY local_authority",
+)
 options = list(areas["urn"])
 names = dict(zip(areas["urn"], areas["local_authority"], strict=False))
 if len(filters.la) > 1:
@@ -41,37 +44,59 @@ if wanted and wanted not in names:
     st.warning(md_escape(f"No letter for {voc.la_names.get(wanted, wanted)} in the corpus."))
     wanted = None
 common.seed("area_la", wanted or options[0], reseed)
-urn = st.selectbox("Local authority", options, key="area_la",
-                   format_func=lambda u: names.get(u, u))
+urn = st.selectbox("Local authority", options, key="area_la", format_func=lambda u: names.get(u, u))
 filters = Filters(la=(urn,))
 common.write_url(PAGE, filters)
 common.copy_link("area", filters)
 
 letters = common.query(sig, "SELECT * FROM letters WHERE urn = ? ORDER BY published", (urn,))
 first = letters.iloc[0]
-st.markdown(md_escape(f"{first['local_authority']} — {first['region']} — DfE code "
-                      f"{first['la_code']}, ONS code {first['ons_code']}, URN {urn}"))
-view = letters[["letter_id", "published", "theme", "n_strengths", "n_improvements",
-                "n_priority_actions", "pages", "source_url"]].copy()
+st.markdown(
+    md_escape(
+        f"{first['local_authority']} — {first['region']} — DfE code "
+        f"{first['la_code']}, ONS code {first['ons_code']}, URN {urn}"
+    )
+)
+view = letters[
+    [
+        "letter_id",
+        "published",
+        "theme",
+        "n_strengths",
+        "n_improvements",
+        "n_priority_actions",
+        "pages",
+        "source_url",
+    ]
+].copy()
 view["theme"] = view["theme"].map(lambda t: voc.themes.get(t, t))
-st.dataframe(view, hide_index=True, width="stretch", column_config={
-    "source_url": st.column_config.LinkColumn("letter", display_text="PDF")})
+st.dataframe(
+    view,
+    hide_index=True,
+    width="stretch",
+    column_config={"source_url": st.column_config.LinkColumn("letter", display_text="PDF")},
+)
 common.download_csv(view, f"area_{urn}_letters.csv", key="dl_area_letters")
 
 
 def badge(label: str) -> str:
     colour = data.LABEL_COLOURS.get(label or "unlabelled", "#CCCCCC")
     text_colour = "#000" if label in ("", "context", "improvement") else "#fff"
-    return (f"<span style='background:{colour};color:{text_colour};border-radius:4px;"
-            f"padding:0 4px;font-size:0.8em;white-space:nowrap'>"
-            f"{html.escape(data.label_name(label))}</span>")
+    return (
+        f"<span style='background:{colour};color:{text_colour};border-radius:4px;"
+        f"padding:0 4px;font-size:0.8em;white-space:nowrap'>"
+        f"{html.escape(data.label_name(label))}</span>"
+    )
 
 
 def sentence_html(r: pd.Series) -> str:
     # Escaped: sentence text comes from PDFs and is rendered as HTML here.
     link = data.source_link(r["source_url"], r["page"])
-    where = (f"<a href='{html.escape(link)}' target='_blank' rel='noopener'>p. {r['page']}</a>"
-             if link else f"p. {r['page']} (local file {html.escape(str(r['file_id']))}.pdf)")
+    where = (
+        f"<a href='{html.escape(link)}' target='_blank' rel='noopener'>p. {r['page']}</a>"
+        if link
+        else f"p. {r['page']} (local file {html.escape(str(r['file_id']))}.pdf)"
+    )
     return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}]</small></li>"
 
 
@@ -83,52 +108,95 @@ for lt in letters.itertuples():
     if not lt.source_url:
         pdf = data.local_pdf(lt.file_id)
         if pdf:
-            st.download_button("Open the letter (local PDF)", data=pdf.read_bytes,
-                               file_name=f"{lt.letter_id}.pdf", mime="application/pdf",
-                               key=f"pdf_{lt.letter_id}", on_click="ignore")
+            st.download_button(
+                "Open the letter (local PDF)",
+                data=pdf.read_bytes,
+                file_name=f"{lt.letter_id}.pdf",
+                mime="application/pdf",
+                key=f"pdf_{lt.letter_id}",
+                on_click="ignore",
+            )
     for section, title in SECTIONS:
         part = rows[rows["section"] == section]
         if part.empty:
             continue
-        with st.expander(f"{title} ({len(part)} sentences)",
-                         expanded=section in ("headline_findings", "priority_action")):
-            st.html("<ul style='margin:0'>" + "".join(sentence_html(r) for _, r in
-                                                        part.iterrows()) + "</ul>")
-    common.download_csv(rows, f"{lt.letter_id}_findings.csv", key=f"dl_{lt.letter_id}",
-                        label=f"Download this letter's findings as CSV ({len(rows)} rows)")
+        with st.expander(
+            f"{title} ({len(part)} sentences)",
+            expanded=section in ("headline_findings", "priority_action"),
+        ):
+            st.html(
+                "<ul style='margin:0'>"
+                + "".join(sentence_html(r) for _, r in part.iterrows())
+                + "</ul>"
+            )
+    common.download_csv(
+        rows,
+        f"{lt.letter_id}_findings.csv",
+        key=f"dl_{lt.letter_id}",
+        label=f"Download this letter's findings as CSV ({len(rows)} rows)",
+    )
 
 # Comparison with region and statistical neighbours
 st.subheader("Compared with its region and statistical neighbours")
 la = reference.by_urn(urn)
 neighbour_codes = la.stat_neighbours if la else ()
-all_letters = common.query(sig, "SELECT letter_id, urn, local_authority, la_code, region, "
-                           "published, n_strengths, n_improvements, n_priority_actions "
-                           "FROM letters")
+all_letters = common.query(
+    sig,
+    "SELECT letter_id, urn, local_authority, la_code, region, "
+    "published, n_strengths, n_improvements, n_priority_actions "
+    "FROM letters",
+)
 groups = {
     first["local_authority"]: all_letters[all_letters["urn"] == urn],
-    f"Rest of {first['region']}": all_letters[(all_letters["region"] == first["region"])
-                                              & (all_letters["urn"] != urn)],
+    f"Rest of {first['region']}": all_letters[
+        (all_letters["region"] == first["region"]) & (all_letters["urn"] != urn)
+    ],
     "Statistical neighbours": all_letters[all_letters["la_code"].isin(neighbour_codes)],
 }
 rows = []
 for group, g in groups.items():
-    for col, label in (("n_strengths", "strength"), ("n_improvements", "improvement"),
-                       ("n_priority_actions", "priority_action")):
-        rows.append({"group": group, "letters": len(g), "label": label,
-                     "mean_bullets_per_letter": round(g[col].mean(), 2) if len(g) else None})
+    for col, label in (
+        ("n_strengths", "strength"),
+        ("n_improvements", "improvement"),
+        ("n_priority_actions", "priority_action"),
+    ):
+        rows.append(
+            {
+                "group": group,
+                "letters": len(g),
+                "label": label,
+                "mean_bullets_per_letter": round(g[col].mean(), 2) if len(g) else None,
+            }
+        )
 comp = pd.DataFrame(rows)
-fig = px.bar(comp, x="group", y="mean_bullets_per_letter", color="label", barmode="group",
-             color_discrete_map=data.LABEL_COLOURS, hover_data=["letters"],
-             title="Mean strengths, improvements and priority actions per letter: "
-             "this area, its region, its statistical neighbours")
-common.chart(fig, comp, f"area_{urn}_comparison", "area_comp",
-             caption="Statistical neighbours are the DfE's ten most similar authorities; only "
-             "those with a letter in the corpus count.")
+fig = px.bar(
+    comp,
+    x="group",
+    y="mean_bullets_per_letter",
+    color="label",
+    barmode="group",
+    color_discrete_map=data.LABEL_COLOURS,
+    hover_data=["letters"],
+    title="Mean strengths, improvements and priority actions per letter: "
+    "this area, its region, its statistical neighbours",
+)
+common.chart(
+    fig,
+    comp,
+    f"area_{urn}_comparison",
+    "area_comp",
+    caption="Statistical neighbours are the DfE's ten most similar authorities; only "
+    "those with a letter in the corpus count.",
+)
 nb = groups["Statistical neighbours"][["local_authority", "published", "urn"]].copy()
 if nb.empty:
     st.caption("None of this area's statistical neighbours has a letter in the corpus.")
 else:
     nb["profile"] = "area?la=" + nb["urn"]
     st.markdown("**Statistical neighbours with letters**")
-    st.dataframe(nb, hide_index=True, width="stretch", column_config={
-        "profile": st.column_config.LinkColumn("profile", display_text="open")})
+    st.dataframe(
+        nb,
+        hide_index=True,
+        width="stretch",
+        column_config={"profile": st.column_config.LinkColumn("profile", display_text="open")},
+    )

@@ -55,8 +55,11 @@ def meta(sig: Sig) -> dict[str, str]:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def corpus_span(sig: Sig) -> dict[str, object]:
-    df = query(sig, "SELECT COUNT(*) AS letters, COUNT(DISTINCT urn) AS areas, "
-               "MIN(published) AS first, MAX(published) AS last FROM letters")
+    df = query(
+        sig,
+        "SELECT COUNT(*) AS letters, COUNT(DISTINCT urn) AS areas, "
+        "MIN(published) AS first, MAX(published) AS last FROM letters",
+    )
     n = query(sig, "SELECT COUNT(*) AS n FROM findings")
     return {**df.iloc[0].to_dict(), "findings": int(n.iloc[0]["n"])}
 
@@ -136,17 +139,24 @@ def copy_link(url_path: str, filters: Filters | dict[str, str]) -> None:
 
 
 def download_csv(df: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:
-    st.download_button(label, data=lambda: data.csv_bytes(df), file_name=filename,
-                       mime="text/csv", key=key, on_click="ignore")
+    st.download_button(
+        label,
+        data=lambda: data.csv_bytes(df),
+        file_name=filename,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+    )
 
 
-def chart(fig: go.Figure, table: pd.DataFrame, name: str, key: str,
-          caption: str | None = None) -> None:
+def chart(
+    fig: go.Figure, table: pd.DataFrame, name: str, key: str, caption: str | None = None
+) -> None:
     """A chart, its table alternative and the CSV of exactly those rows."""
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                      legend={"orientation": "h", "y": -0.15})
-    st.plotly_chart(fig, width="stretch", key=f"fig_{key}",
-                    config={"displaylogo": False})
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 60, "b": 10}, legend={"orientation": "h", "y": -0.15}
+    )
+    st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
     if caption:
         st.caption(caption)
     with st.expander(f"Table: {fig.layout.title.text or name}"):
@@ -157,14 +167,33 @@ def chart(fig: go.Figure, table: pd.DataFrame, name: str, key: str,
 def finding_table(df: pd.DataFrame, key: str, height: int | None = None) -> None:
     """Findings with a link to the source page; text is never rendered as markdown."""
     view = df.copy()
-    view["link"] = [data.source_link(u, p) for u, p in zip(view["source_url"], view["page"],
-                                                            strict=False)]
+    view["link"] = [
+        data.source_link(u, p) for u, p in zip(view["source_url"], view["page"], strict=False)
+    ]
     view["label"] = view["label"].map(data.label_name)
-    cols = [c for c in ["published", "local_authority", "text", "label", "page", "link",
-                        "theme", "section", "label_confidence", "agencies", "topics",
-                        "letter_id"] if c in view.columns]
+    cols = [
+        c
+        for c in [
+            "published",
+            "local_authority",
+            "text",
+            "label",
+            "page",
+            "link",
+            "theme",
+            "section",
+            "label_confidence",
+            "agencies",
+            "topics",
+            "letter_id",
+        ]
+        if c in view.columns
+    ]
     st.dataframe(
-        view[cols], hide_index=True, width="stretch", key=key,
+        view[cols],
+        hide_index=True,
+        width="stretch",
+        key=key,
         height=height or "auto",
         column_config={
             "text": st.column_config.TextColumn("sentence", width="large"),
@@ -190,8 +219,15 @@ def iso(d: date | None) -> str:
     return d.isoformat() if d else ""
 
 
-def filter_widgets(page: str, filters: Filters, reseed: bool, voc: Vocab, keys: Iterable[str],
-                   span: dict[str, object], columns: int = 4) -> Filters:
+def filter_widgets(
+    page: str,
+    filters: Filters,
+    reseed: bool,
+    voc: Vocab,
+    keys: Iterable[str],
+    span: dict[str, object],
+    columns: int = 4,
+) -> Filters:
     """The standard filter widgets for ``keys``, seeded from the URL; returns the new state."""
     keys = list(keys)
     first = date.fromisoformat(str(span["first"]))
@@ -211,14 +247,18 @@ def filter_widgets(page: str, filters: Filters, reseed: bool, voc: Vocab, keys: 
 
     if "q" in keys:
         seed(f"{page}_q", filters.q, reseed)
-        q = col().text_input("Text search", key=f"{page}_q", max_chars=200,
-                             placeholder="e.g. perpetrator")
+        q = col().text_input(
+            "Text search", key=f"{page}_q", max_chars=200, placeholder="e.g. perpetrator"
+        )
         out = out.with_(q=q.strip())
     multi = {
         "theme": (list(voc.themes), lambda v: voc.themes.get(v, v), "Theme"),
         "region": (list(voc.regions), str, "Region"),
-        "la": (sorted(set(voc.las.values()), key=lambda u: voc.la_names.get(u, u)),
-               lambda u: voc.la_names.get(u, u), "Area"),
+        "la": (
+            sorted(set(voc.las.values()), key=lambda u: voc.la_names.get(u, u)),
+            lambda u: voc.la_names.get(u, u),
+            "Area",
+        ),
         "label": (list(voc.labels), nice, "Label"),
         "agency": (list(voc.agencies), nice, "Agency"),
         "topic": (list(voc.topics), nice, "Topic"),
@@ -227,19 +267,30 @@ def filter_widgets(page: str, filters: Filters, reseed: bool, voc: Vocab, keys: 
         if key not in keys:
             continue
         seed(f"{page}_{key}", list(getattr(filters, key)), reseed)
-        chosen = col().multiselect(title, options, key=f"{page}_{key}", format_func=fmt,
-                                   placeholder="All")
+        chosen = col().multiselect(
+            title, options, key=f"{page}_{key}", format_func=fmt, placeholder="All"
+        )
         out = out.with_(**{key: tuple(chosen)})
     if "from" in keys:
         seed(f"{page}_from", filters.date_from, reseed)
-        d = col().date_input("Published from", key=f"{page}_from", min_value=date(2015, 1, 1),
-                             max_value=max(last, date.today()), format="YYYY-MM-DD",
-                             help=f"Letters run from {first} to {last}")
+        d = col().date_input(
+            "Published from",
+            key=f"{page}_from",
+            min_value=date(2015, 1, 1),
+            max_value=max(last, date.today()),
+            format="YYYY-MM-DD",
+            help=f"Letters run from {first} to {last}",
+        )
         out = out.with_(date_from=d)
     if "to" in keys:
         seed(f"{page}_to", filters.date_to, reseed)
-        d = col().date_input("Published to", key=f"{page}_to", min_value=date(2015, 1, 1),
-                             max_value=max(last, date.today()), format="YYYY-MM-DD")
+        d = col().date_input(
+            "Published to",
+            key=f"{page}_to",
+            min_value=date(2015, 1, 1),
+            max_value=max(last, date.today()),
+            format="YYYY-MM-DD",
+        )
         out = out.with_(date_to=d)
     if out.date_from and out.date_to and out.date_from > out.date_to:
         st.warning("'Published from' is after 'Published to': the date filter is ignored.")

@@ -34,11 +34,16 @@ filters = filters.with_(topic=(topic,))
 
 c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
 common.seed("compare_theme", list(filters.theme), reseed)
-themes = c1.multiselect("Themes (two or more)", list(voc.themes), key="compare_theme",
-                        format_func=lambda t: voc.themes.get(t, t))
+themes = c1.multiselect(
+    "Themes (two or more)",
+    list(voc.themes),
+    key="compare_theme",
+    format_func=lambda t: voc.themes.get(t, t),
+)
 common.seed("compare_topic", topic, reseed)
-topic = c2.selectbox("Topic", list(voc.topics), key="compare_topic",
-                     format_func=lambda t: t.replace("_", " "))
+topic = c2.selectbox(
+    "Topic", list(voc.topics), key="compare_topic", format_func=lambda t: t.replace("_", " ")
+)
 common.seed("compare_from", filters.date_from, reseed)
 d_from = c3.date_input("Published from", key="compare_from", format="YYYY-MM-DD")
 common.seed("compare_to", filters.date_to, reseed)
@@ -61,34 +66,49 @@ table["ci_high"] = table["ci_high"].round(4)
 topic_name = topic.replace("_", " ")
 
 if table["on_topic"].sum() == 0:
-    st.info(f"No finding in these letters is tagged with the topic '{topic_name}' yet "
-            "(topics come from the classifier; if it has not run, every share is 0).")
+    st.info(
+        f"No finding in these letters is tagged with the topic '{topic_name}' yet "
+        "(topics come from the classifier; if it has not run, every share is 0)."
+    )
 
 fig = go.Figure()
 for label in data.COMPARE_LABELS:
     sub = table[table["label"] == label]
-    fig.add_trace(go.Bar(
-        name=label, x=sub["theme_name"], y=sub["share"],
-        marker_color=data.LABEL_COLOURS[label],
-        error_y={"type": "data", "symmetric": False,
-                 "array": (sub["ci_high"] - sub["share"]).fillna(0),
-                 "arrayminus": (sub["share"] - sub["ci_low"]).fillna(0)},
-        text=[f"{k}/{n}" for k, n in zip(sub["on_topic"], sub["findings"], strict=False)],
-        textposition="outside",
-        customdata=sub[["on_topic", "findings", "ci_low", "ci_high"]].to_numpy(),
-        hovertemplate="%{x}<br>" + label + ": %{y:.1%} (%{customdata[0]} of "
-        "%{customdata[1]})<br>95% CI %{customdata[2]:.1%} to %{customdata[3]:.1%}"
-        "<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Bar(
+            name=label,
+            x=sub["theme_name"],
+            y=sub["share"],
+            marker_color=data.LABEL_COLOURS[label],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (sub["ci_high"] - sub["share"]).fillna(0),
+                "arrayminus": (sub["share"] - sub["ci_low"]).fillna(0),
+            },
+            text=[f"{k}/{n}" for k, n in zip(sub["on_topic"], sub["findings"], strict=False)],
+            textposition="outside",
+            customdata=sub[["on_topic", "findings", "ci_low", "ci_high"]].to_numpy(),
+            hovertemplate="%{x}<br>" + label + ": %{y:.1%} (%{customdata[0]} of "
+            "%{customdata[1]})<br>95% CI %{customdata[2]:.1%} to %{customdata[3]:.1%}"
+            "<extra></extra>",
+        )
+    )
 fig.update_layout(
-    barmode="group", yaxis_tickformat=".0%", yaxis_title=f"share of findings on {topic_name}",
+    barmode="group",
+    yaxis_tickformat=".0%",
+    yaxis_title=f"share of findings on {topic_name}",
     title=f"Share of findings about {topic_name}, by theme and label (95% Wilson intervals)",
     legend_title_text="label",
 )
-common.chart(fig, table, f"compare_{topic}", "compare",
-             caption="Bars: share of the theme's findings with that label which are tagged "
-             "with the topic; text: count on topic / findings; whiskers: 95% Wilson interval.")
-
+common.chart(
+    fig,
+    table,
+    f"compare_{topic}",
+    "compare",
+    caption="Bars: share of the theme's findings with that label which are tagged "
+    "with the topic; text: count on topic / findings; whiskers: 95% Wilson interval.",
+)
 
 
 def offline_html() -> bytes:
@@ -96,29 +116,44 @@ def offline_html() -> bytes:
     title = html.escape(fig.layout.title.text)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>" + title + "</title></head>"
-        "<body>" + fig.to_html(include_plotlyjs=True, full_html=False)
-        + "<h2>Table</h2>" + table.to_html(index=False, escape=True) + "</body></html>"
+        "<body>"
+        + fig.to_html(include_plotlyjs=True, full_html=False)
+        + "<h2>Table</h2>"
+        + table.to_html(index=False, escape=True)
+        + "</body></html>"
     ).encode("utf-8")
 
 
-st.download_button("Download chart as HTML (works offline)", data=offline_html,
-                   file_name=f"compare_{topic}.html", mime="text/html", key="dl_html",
-                   on_click="ignore")
+st.download_button(
+    "Download chart as HTML (works offline)",
+    data=offline_html,
+    file_name=f"compare_{topic}.html",
+    mime="text/html",
+    key="dl_html",
+    on_click="ignore",
+)
 common.copy_link("compare", filters)
 
 st.subheader("The sentences behind each bar")
 bars = [(t, lab) for t in filters.theme for lab in data.COMPARE_LABELS]
 counts = {(r.theme, r.label): r.on_topic for r in table.itertuples()}
 bar = st.selectbox(
-    "Bar", bars, key="compare_bar",
-    format_func=lambda b: f"{voc.themes.get(b[0], b[0])} — {b[1]} ({counts.get(b, 0)} sentences)")
-bar_filters = filters.with_(theme=(bar[0],),
-                            label=() if bar[1] == "all findings" else (bar[1],))
+    "Bar",
+    bars,
+    key="compare_bar",
+    format_func=lambda b: f"{voc.themes.get(b[0], b[0])} — {b[1]} ({counts.get(b, 0)} sentences)",
+)
+bar_filters = filters.with_(theme=(bar[0],), label=() if bar[1] == "all findings" else (bar[1],))
 sql, params = data.findings_sql(bar_filters)
 rows = common.query(sig, sql, tuple(params))
-st.markdown(md_escape(f"{len(rows)} sentences on {topic_name} — {bar[1]}, "
-                      f"{voc.themes.get(bar[0], bar[0])}"))
+st.markdown(
+    md_escape(f"{len(rows)} sentences on {topic_name} — {bar[1]}, {voc.themes.get(bar[0], bar[0])}")
+)
 if not rows.empty:
     common.finding_table(rows, key="compare_rows")
-common.download_csv(rows, f"compare_{bar[0]}_{bar[1].replace(' ', '_')}_{topic}.csv",
-                    key="dl_bar_rows", label=f"Download these sentences as CSV ({len(rows)} rows)")
+common.download_csv(
+    rows,
+    f"compare_{bar[0]}_{bar[1].replace(' ', '_')}_{topic}.csv",
+    key="dl_bar_rows",
+    label=f"Download these sentences as CSV ({len(rows)} rows)",
+)

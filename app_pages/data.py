@@ -40,8 +40,20 @@ LABEL_COLOURS = {
 LABEL_ORDER = ["strength", "improvement", "priority_action", "context", "unlabelled"]
 # Themes need more colours than Okabe-Ito has: its 7 first, then darker/lighter variants.
 THEME_PALETTE = [
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-    "#004C7A", "#A36F00", "#006B4F", "#8C4F73", "#2B7DA8", "#8F3F00", "#777777",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#004C7A",
+    "#A36F00",
+    "#006B4F",
+    "#8C4F73",
+    "#2B7DA8",
+    "#8F3F00",
+    "#777777",
 ]
 
 
@@ -98,12 +110,13 @@ def where_clause(filters: Filters) -> tuple[str, list[object]]:
         add(*_in("f.label", filters.label))
     if filters.agency:
         c, v = _in("a.agency", filters.agency)
-        add("EXISTS (SELECT 1 FROM finding_agencies a WHERE a.finding_id = f.finding_id "
-            f"AND {c})", v)
+        add(
+            f"EXISTS (SELECT 1 FROM finding_agencies a WHERE a.finding_id = f.finding_id AND {c})",
+            v,
+        )
     if filters.topic:
         c, v = _in("t.topic", filters.topic)
-        add("EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id "
-            f"AND {c})", v)
+        add(f"EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id AND {c})", v)
     if filters.q:
         add("f.text LIKE ? ESCAPE '\\'", [like_pattern(filters.q)])
     if filters.date_from:
@@ -117,8 +130,13 @@ def where_clause(filters: Filters) -> tuple[str, list[object]]:
 
 def letters_where(filters: Filters) -> tuple[str, list[object]]:
     """WHERE for letters ``l`` alone (theme, area, region, dates)."""
-    only = Filters(theme=filters.theme, la=filters.la, region=filters.region,
-                   date_from=filters.date_from, date_to=filters.date_to)
+    only = Filters(
+        theme=filters.theme,
+        la=filters.la,
+        region=filters.region,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
     return where_clause(only)
 
 
@@ -171,12 +189,16 @@ def compare_counts(conn: sqlite3.Connection, filters: Filters, topic: str) -> pd
         "SELECT l.theme, f.label, COUNT(*) AS n, "
         "SUM(EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id "
         "AND t.topic = ?)) AS k "
-        "FROM findings f JOIN letters l ON l.letter_id = f.letter_id" + where +
-        " GROUP BY l.theme, f.label"
+        "FROM findings f JOIN letters l ON l.letter_id = f.letter_id"
+        + where
+        + " GROUP BY l.theme, f.label"
     )
     raw = read_df(conn, sql, [topic, *params])
-    letters = read_df(conn, "SELECT l.theme, COUNT(*) AS letters FROM letters l" + where +
-                      " GROUP BY l.theme", params)
+    letters = read_df(
+        conn,
+        "SELECT l.theme, COUNT(*) AS letters FROM letters l" + where + " GROUP BY l.theme",
+        params,
+    )
     n_letters = dict(zip(letters["theme"], letters["letters"], strict=False))
     rows = []
     for theme in filters.theme:
@@ -185,11 +207,22 @@ def compare_counts(conn: sqlite3.Connection, filters: Filters, topic: str) -> pd
             part = sub if label == "all findings" else sub[sub["label"] == label]
             n, k = int(part["n"].sum()), int(part["k"].sum())
             ci = wilson(k, n)
-            rows.append({"theme": theme, "label": label, "letters": int(n_letters.get(theme, 0)),
-                         "findings": n, "on_topic": k, "share": ci.share,
-                         "ci_low": ci.low, "ci_high": ci.high})
-    return pd.DataFrame(rows, columns=["theme", "label", "letters", "findings", "on_topic",
-                                       "share", "ci_low", "ci_high"])
+            rows.append(
+                {
+                    "theme": theme,
+                    "label": label,
+                    "letters": int(n_letters.get(theme, 0)),
+                    "findings": n,
+                    "on_topic": k,
+                    "share": ci.share,
+                    "ci_low": ci.low,
+                    "ci_high": ci.high,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=["theme", "label", "letters", "findings", "on_topic", "share", "ci_low", "ci_high"],
+    )
 
 
 # ---------------------------------------------------------------- reference data
@@ -268,8 +301,11 @@ def boundaries(path: Path = config.LA_BOUNDARIES_GEOJSON) -> dict | None:
     data = json.loads(path.read_text(encoding="utf-8"))
 
     def rnd(c):  # noqa: ANN001, ANN202 - nested coordinate lists of any depth
-        return [round(c[0], 3), round(c[1], 3)] if isinstance(c[0], float | int) else [
-            rnd(x) for x in c]
+        return (
+            [round(c[0], 3), round(c[1], 3)]
+            if isinstance(c[0], float | int)
+            else [rnd(x) for x in c]
+        )
 
     feats = []
     for f in data["features"]:
@@ -277,14 +313,21 @@ def boundaries(path: Path = config.LA_BOUNDARIES_GEOJSON) -> dict | None:
         if not code.startswith("E"):
             continue
         geom = {"type": f["geometry"]["type"], "coordinates": rnd(f["geometry"]["coordinates"])}
-        feats.append({"type": "Feature", "id": code,
-                      "properties": {"LAD23CD": code, "LAD23NM": f["properties"]["LAD23NM"]},
-                      "geometry": geom})
+        feats.append(
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {"LAD23CD": code, "LAD23NM": f["properties"]["LAD23NM"]},
+                "geometry": geom,
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
 @lru_cache(maxsize=2)
-def outlines(path: Path = config.LA_BOUNDARIES_GEOJSON) -> dict[str, tuple[list, list, float, float]]:
+def outlines(
+    path: Path = config.LA_BOUNDARIES_GEOJSON,
+) -> dict[str, tuple[list, list, float, float]]:
     """Each district's outline as x/y lists (rings separated by None) plus a label point.
     Drawn as filled scatter traces rather than a geo map: plotly's geo maps fetch a world
     topojson from a CDN, which a server without internet (or an offline HTML file) lacks."""

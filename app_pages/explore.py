@@ -22,11 +22,11 @@ common.write_url(PAGE, filters)
 
 sql, params = data.findings_sql(filters)
 rows = common.query(sig, sql, tuple(params))
-st.markdown(f"**{len(rows):,} findings.** " + common.md_escape(
-    common.describe(filters, voc)))
+st.markdown(f"**{len(rows):,} findings.** " + common.md_escape(common.describe(filters, voc)))
 common.copy_link("explore", filters)
-common.download_csv(rows, "findings_filtered.csv", key="dl_explore",
-                    label=f"Download CSV ({len(rows):,} rows)")
+common.download_csv(
+    rows, "findings_filtered.csv", key="dl_explore", label=f"Download CSV ({len(rows):,} rows)"
+)
 if len(rows) > SHOW:
     st.caption(f"Showing the first {SHOW:,}; the CSV has all {len(rows):,}.")
 common.finding_table(rows.head(SHOW), key="explore_rows", height=600)

@@ -19,8 +19,10 @@ common.sidebar(sig)
 meta = common.meta(sig)
 
 st.title("What's new")
-st.markdown(f"The corpus was last refreshed **{common.md_escape(meta.get('built_at', '?'))}**; "
-            f"its latest letter was published **{span['last']}**.")
+st.markdown(
+    f"The corpus was last refreshed **{common.md_escape(meta.get('built_at', '?'))}**; "
+    f"its latest letter was published **{span['last']}**."
+)
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
 default = date.fromisoformat(str(span["last"])) - timedelta(days=365)
 common.seed("new_from", filters.date_from or default, reseed)
@@ -30,14 +32,24 @@ common.write_url(PAGE, filters)
 common.copy_link("new", filters)
 
 where, params = data.letters_where(filters)
-letters = common.query(sig, "SELECT l.published, l.local_authority, l.region, l.theme, "
-                       "l.n_strengths, l.n_improvements, l.n_priority_actions, l.source_url, "
-                       "l.urn, l.letter_id FROM letters l" + where +
-                       " ORDER BY l.published DESC", tuple(params))
+letters = common.query(
+    sig,
+    "SELECT l.published, l.local_authority, l.region, l.theme, "
+    "l.n_strengths, l.n_improvements, l.n_priority_actions, l.source_url, "
+    "l.urn, l.letter_id FROM letters l" + where + " ORDER BY l.published DESC",
+    tuple(params),
+)
 st.markdown(f"**{len(letters)} letters** published on or after {since}.")
-view = letters.assign(theme=letters["theme"].map(lambda t: voc.themes.get(t, t)),
-                      profile="area?la=" + letters["urn"])
-st.dataframe(view, hide_index=True, width="stretch", column_config={
-    "source_url": st.column_config.LinkColumn("letter", display_text="PDF"),
-    "profile": st.column_config.LinkColumn("profile", display_text="open")})
+view = letters.assign(
+    theme=letters["theme"].map(lambda t: voc.themes.get(t, t)), profile="area?la=" + letters["urn"]
+)
+st.dataframe(
+    view,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "source_url": st.column_config.LinkColumn("letter", display_text="PDF"),
+        "profile": st.column_config.LinkColumn("profile", display_text="open"),
+    },
+)
 common.download_csv(letters, f"letters_since_{since}.csv", key="dl_new")

@@ -119,8 +119,11 @@ def _known(key: str, values: list[str], allowed: Iterable[str], notices: list[st
     good = [v for v in values if v in allowed_set]
     bad = [v for v in values if v not in allowed_set]
     if bad:
-        notices.append(f"ignored unknown {key}: " + ", ".join(shorten(b) for b in bad[:5])
-                       + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""))
+        notices.append(
+            f"ignored unknown {key}: "
+            + ", ".join(shorten(b) for b in bad[:5])
+            + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        )
     return good
 
 

@@ -64,8 +64,9 @@ def test_every_page_renders(env: Path, page: str) -> None:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_no_database_says_how_to_build_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          page: str) -> None:
+def test_no_database_says_how_to_build_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
     monkeypatch.setenv("JTAI_DATA_DIR", str(tmp_path))
     at = app(page)
     assert not at.exception
@@ -98,7 +99,15 @@ def test_bad_links_are_ignored_with_a_notice(env: Path, page: str) -> None:
 def test_explore_bad_values_are_named(env: Path) -> None:
     at = app("explore", **BAD)
     warnings = " ".join(w.value for w in at.warning)
-    for word in ("bogus", "ignored from", "ignored to", "ignored q", "unknown la", "unknown label", "ignored agency"):
+    for word in (
+        "bogus",
+        "ignored from",
+        "ignored to",
+        "ignored q",
+        "unknown la",
+        "unknown label",
+        "ignored agency",
+    ):
         assert word in warnings, word
     assert at.query_params["theme"] == "cse_missing"  # the URL keeps only what applied
 
@@ -111,10 +120,13 @@ def test_compare_defaults_and_counts_match_sql(env: Path) -> None:
     for r in table.itertuples():
         label_sql = "" if r.label == "all findings" else " AND f.label = ?"
         args = (r.theme,) if r.label == "all findings" else (r.theme, r.label)
-        n, k = sql(env, "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM finding_topics t "
-                   "WHERE t.finding_id = f.finding_id AND t.topic = 'perpetrator_focus')), 0) "
-                   "FROM findings f JOIN letters l USING (letter_id) WHERE l.theme = ?"
-                   + label_sql, args)[0]
+        n, k = sql(
+            env,
+            "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM finding_topics t "
+            "WHERE t.finding_id = f.finding_id AND t.topic = 'perpetrator_focus')), 0) "
+            "FROM findings f JOIN letters l USING (letter_id) WHERE l.theme = ?" + label_sql,
+            args,
+        )[0]
         assert (r.findings, r.on_topic) == (n, k)
         if n:
             ci = data.wilson(k, n)
@@ -124,8 +136,12 @@ def test_compare_defaults_and_counts_match_sql(env: Path) -> None:
 
 
 def test_compare_shared_link_round_trip(env: Path) -> None:
-    at = app("compare", theme="domestic_abuse,front_door", topic="voice_of_child",
-             **{"from": "2016-01-01"})
+    at = app(
+        "compare",
+        theme="domestic_abuse,front_door",
+        topic="voice_of_child",
+        **{"from": "2016-01-01"},
+    )
     assert at.multiselect(key="compare_theme").value == ["domestic_abuse", "front_door"]
     assert at.selectbox(key="compare_topic").value == "voice_of_child"
     assert str(at.date_input(key="compare_from").value) == "2016-01-01"
@@ -144,8 +160,11 @@ def test_compare_needs_two_themes(env: Path) -> None:
 def test_explore_filters_match_sql(env: Path) -> None:
     at = app("explore", q="police", theme="cse_missing")
     rows = frame_with(at, "text")
-    want = sql(env, "SELECT COUNT(*) FROM findings f JOIN letters l USING (letter_id) "
-               "WHERE l.theme = 'cse_missing' AND f.text LIKE '%police%'")[0][0]
+    want = sql(
+        env,
+        "SELECT COUNT(*) FROM findings f JOIN letters l USING (letter_id) "
+        "WHERE l.theme = 'cse_missing' AND f.text LIKE '%police%'",
+    )[0][0]
     assert len(rows) == want > 0
     assert f"**{want:,} findings.**" in texts(at)
     assert "containing “police”" in texts(at)
@@ -171,12 +190,15 @@ def test_new_shows_refresh_time(env: Path) -> None:
     built = sql(env, "SELECT value FROM meta WHERE key = 'built_at'")[0][0]
     at = app("new", **{"from": "2017-01-01"})
     assert "2017" in texts(at) and md_escape(built) in texts(at)
-    assert len(frame_with(at, "published")) == sql(
-        env, "SELECT COUNT(*) FROM letters WHERE published >= '2017-01-01'")[0][0]
+    assert (
+        len(frame_with(at, "published"))
+        == sql(env, "SELECT COUNT(*) FROM letters WHERE published >= '2017-01-01'")[0][0]
+    )
 
 
-def test_about_not_yet_evaluated_then_evaluated(env: Path, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_about_not_yet_evaluated_then_evaluated(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = app("about")
     assert "Not yet evaluated" in texts(at)
     copy = tmp_path / "d"
@@ -190,8 +212,9 @@ def test_about_not_yet_evaluated_then_evaluated(env: Path, tmp_path: Path,
     assert "label.macro_f1" in set(frame_with(at, "measure")["measure"])
 
 
-def test_rebuilt_database_is_picked_up_without_restart(env: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuilt_database_is_picked_up_without_restart(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     copy = tmp_path / "d"
     copy.mkdir()
     shutil.copy(env / "jtai.sqlite", copy / "jtai.sqlite")

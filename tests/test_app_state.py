@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 from app_pages import data
 from app_pages.state import Filters, Vocab, describe, md_escape, parse_query, to_query
 
-VOCAB = Vocab(regions=("London", "North West"), las={"80485": "80485", "E08000012": "80485"},
-              la_names={"80485": "Liverpool"})
+VOCAB = Vocab(
+    regions=("London", "North West"),
+    las={"80485": "80485", "E08000012": "80485"},
+    la_names={"80485": "Liverpool"},
+)
 
 
 def parse(**params: str | list[str]) -> tuple[Filters, list[str]]:
@@ -21,10 +24,18 @@ def parse(**params: str | list[str]) -> tuple[Filters, list[str]]:
 
 
 def test_round_trip_keeps_every_filter() -> None:
-    f = Filters(theme=("cse_missing", "domestic_abuse"), la=("80485",), region=("London",),
-                label=("strength",), agency=("police",), topic=("perpetrator_focus",),
-                q="missing children", date_from=date(2016, 1, 1), date_to=date(2018, 12, 31),
-                min_confidence=0.5)
+    f = Filters(
+        theme=("cse_missing", "domestic_abuse"),
+        la=("80485",),
+        region=("London",),
+        label=("strength",),
+        agency=("police",),
+        topic=("perpetrator_focus",),
+        q="missing children",
+        date_from=date(2016, 1, 1),
+        date_to=date(2018, 12, 31),
+        min_confidence=0.5,
+    )
     q = to_query(f)
     assert q["theme"] == "cse_missing,domestic_abuse" and q["from"] == "2016-01-01"
     back, notices = parse(**q)
@@ -37,8 +48,13 @@ def test_la_accepts_ons_code_and_urn() -> None:
 
 
 def test_unknown_and_malformed_values_are_ignored_with_a_notice() -> None:
-    f, notices = parse(theme="cse_missing,bogus", **{"from": "2020-13-01", "to": "yesterday"},
-                       label="'; DROP TABLE findings;--", confidence="2", zzz="1")
+    f, notices = parse(
+        theme="cse_missing,bogus",
+        **{"from": "2020-13-01", "to": "yesterday"},
+        label="'; DROP TABLE findings;--",
+        confidence="2",
+        zzz="1",
+    )
     assert f.theme == ("cse_missing",) and f.date_from is None and f.date_to is None
     assert f.label == () and f.min_confidence is None
     text = " ".join(notices)
@@ -85,9 +101,26 @@ def test_describe_reads_like_english() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["theme", "la", "q", "from", "to", "label", "agency",
-                                        "topic", "region", "confidence", "other"]),
-                       st.lists(st.text(max_size=300), min_size=1, max_size=3)))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "theme",
+                "la",
+                "q",
+                "from",
+                "to",
+                "label",
+                "agency",
+                "topic",
+                "region",
+                "confidence",
+                "other",
+            ]
+        ),
+        st.lists(st.text(max_size=300), min_size=1, max_size=3),
+    )
+)
 def test_any_query_parses_and_its_sql_runs(params: dict[str, list[str]]) -> None:
     f, _ = parse_query(params, VOCAB)
     sql, args = data.findings_sql(f)
@@ -97,7 +130,8 @@ def test_any_query_parses_and_its_sql_runs(params: dict[str, list[str]]) -> None
         "source_url, file_id); CREATE TABLE findings (finding_id, letter_id, section, "
         "subsection, page, position, label, label_confidence, agencies, topics, text);"
         "CREATE TABLE finding_agencies (finding_id, agency);"
-        "CREATE TABLE finding_topics (finding_id, topic);")
+        "CREATE TABLE finding_topics (finding_id, topic);"
+    )
     conn.execute(sql, args).fetchall()  # parameterised: any input is just a value
 
 

@@ -32,8 +32,9 @@ _BUILT: dict[str, Path] = {}
 
 def _run(args: list[str], data_dir: Path) -> None:
     env = {**os.environ, "JTAI_DATA_DIR": str(data_dir)}
-    subprocess.run([sys.executable, *args], cwd=REPO, env=env, check=True,
-                   capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, *args], cwd=REPO, env=env, check=True, capture_output=True, text=True
+    )
 
 
 def build_corpus(root: Path, files: tuple[str, ...] | None = SAMPLE) -> Path:

@@ -1,0 +1,167 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright, against
+``streamlit run app.py`` on a database built from all the shared letters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_app_support import build_corpus
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parent.parent
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing (apt-get install -y chromium)"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    data_dir = build_corpus(tmp_path_factory.mktemp("jtai_browser"), files=None)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=REPO,
+        env={**os.environ, "JTAI_DATA_DIR": str(data_dir)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        end = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", data_dir / "jtai.sqlite"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _settle(page, charts: int = 0) -> None:  # noqa: ANN001
+    page.wait_for_selector(IDLE, timeout=30_000)
+    page.wait_for_function(
+        "n => !document.querySelector('[data-testid=stSkeleton]') && "
+        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+        arg=charts,
+        timeout=30_000,
+    )
+
+
+def _sql(db: Path, query: str, params: tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_shared_explore_link_counts_and_csv(server, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    base, db = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page.goto(f"{base}/explore?theme=cse_missing,domestic_abuse&q=police&from=2016-01-01")
+    _settle(page)
+    want = _sql(
+        db,
+        "SELECT f.finding_id FROM findings f JOIN letters l USING (letter_id) "
+        "WHERE l.theme IN ('cse_missing', 'domestic_abuse') AND f.text LIKE '%police%' "
+        "AND l.published >= '2016-01-01' ORDER BY l.published, l.letter_id, f.position",
+    )
+    body = page.inner_text("[data-testid=stMain]")
+    assert f"{len(want):,} findings." in body
+    assert "containing “police”" in body and "Domestic abuse" in body
+    with page.expect_download() as dl:
+        page.get_by_test_id("stDownloadButton").filter(has_text="Download CSV").first.click()
+    rows = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8"))))
+    assert [r["finding_id"] for r in rows] == [w[0] for w in want]
+    assert all(len(r["published"]) == 10 and r["published"][4] == "-" for r in rows)
+    page.screenshot(path=str(tmp_path / "explore.png"), full_page=True)
+
+
+def test_shared_compare_link(server, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    base, db = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/compare?theme=cse_missing,domestic_abuse&topic=perpetrator_focus")
+    _settle(page, charts=1)
+    svg = page.inner_text(".js-plotly-plot")
+    for theme in ("cse_missing", "domestic_abuse"):
+        n, k = _sql(
+            db,
+            "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM finding_topics t "
+            "WHERE t.finding_id = f.finding_id AND t.topic = 'perpetrator_focus')), 0) "
+            "FROM findings f JOIN letters l USING (letter_id) WHERE l.theme = ?",
+            (theme,),
+        )[0]
+        assert f"{k}/{n}" in svg  # the 'all findings' bar's label
+    assert "compare?theme=cse_missing,domestic_abuse&topic=perpetrator_focus" in page.inner_text(
+        "[data-testid=stMain]"
+    )
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+
+
+def test_bad_link_and_narrow_screen(server, browser, tmp_path: Path) -> None:  # noqa: ANN001
+    base, _ = server
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{base}/area?la=%3Cscript%3Ealert(1)%3C/script%3E&theme=nope")
+    _settle(page)
+    body = page.inner_text("[data-testid=stMain]")
+    assert "ignored unknown la" in body and "<script>alert(1)</script>" in body  # shown as text
+    assert page.evaluate("() => document.querySelectorAll('script:not([src])').length") < 5
+    page.screenshot(path=str(tmp_path / "area_narrow.png"), full_page=True)
