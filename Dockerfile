@@ -5,6 +5,8 @@
 #   docker build --build-arg LETTERS_DIR=letters -t jtai-dashboard .
 #   docker run -p 8501:8501 jtai-dashboard
 #   docker run -p 8501:8501 -v /srv/jtai-data:/data:ro jtai-dashboard   # mounted corpus
+#   (the LA lookup and boundaries: copy shared/reference into the context, or mount a folder
+#   holding reference/ and set JTAI_SHARED_DIR to it)
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \

@@ -12,7 +12,9 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
+# The shared material (letters for tests, the LA lookup and boundaries) sits beside the repo;
+# JTAI_SHARED_DIR points elsewhere (e.g. a mounted volume in a container).
+SHARED_DIR = Path(os.environ.get("JTAI_SHARED_DIR") or REPO_ROOT.parent / "shared")
 REFERENCE_DIR = SHARED_DIR / "reference"
 LA_LOOKUP_CSV = REFERENCE_DIR / "la_lookup.csv"
 LA_BOUNDARIES_GEOJSON = REFERENCE_DIR / "la_district_boundaries.geojson"
