@@ -25,31 +25,13 @@ import config  # noqa: E402
 from analysis import classify, pdftext, store  # noqa: E402
 from analysis.build import parse_file  # noqa: E402
 from analysis.letter import NotAJtaiLetter  # noqa: E402
-from scrapers.rawstore import RawRecord  # noqa: E402
+from scrapers.rawstore import RawRecord, record_from_folder_manifest  # noqa: E402
 
 
 def _records(letters_dir: Path) -> list[tuple[Path, RawRecord]]:
     with (letters_dir / "manifest.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return [
-        (
-            letters_dir / r["file"],
-            RawRecord(
-                r["file"],
-                r["urn"],
-                r["provider"],
-                r["report_type"],
-                r["published"],
-                r["source_url"],
-                r["sha256"],
-                int(r["bytes"]),
-                "folder",
-                r["file"],
-                "",
-            ),
-        )
-        for r in rows
-    ]
+    return [(letters_dir / r["file"], record_from_folder_manifest(r)) for r in rows]
 
 
 def _copies(letters: list, n: int) -> list:

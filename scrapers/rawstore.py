@@ -50,6 +50,24 @@ class InvalidPdf(ValueError):
     """The bytes are not a complete PDF (an HTML error page, a truncated download...)."""
 
 
+def record_from_folder_manifest(row: dict[str, str]) -> RawRecord:
+    """The record of a file listed in a folder's manifest.csv (the shared letters' format:
+    file,urn,provider,report_type,published,source_url,sha256,bytes), as it stands there."""
+    return RawRecord(
+        file_id=file_id_from_url(row["source_url"]) or file_id_from_sha(row["sha256"]),
+        urn=row["urn"],
+        provider=row["provider"],
+        report_type=row["report_type"],
+        published=row["published"],
+        source_url=row["source_url"],
+        sha256=row["sha256"],
+        bytes=int(row["bytes"]),
+        origin="folder",
+        original_name=row["file"],
+        fetched_at="",
+    )
+
+
 def file_id_from_url(url: str) -> str | None:
     """The site's file id: the last path segment of ``.../v1/file/<id>``."""
     m = re.search(r"/file/([A-Za-z0-9_-]+)/?$", url.strip())

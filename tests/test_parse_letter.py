@@ -14,7 +14,7 @@ from analysis.build import parse_file
 from analysis.letter import SECTIONS, NotAJtaiLetter
 from analysis.parse_letter import Source, clean_lines, parse
 from analysis.pdftext import Line, PdfText
-from scrapers.rawstore import RawRecord, file_id_from_url
+from scrapers.rawstore import record_from_folder_manifest
 
 FACTS_CSV = Path(__file__).parent / "facts" / "letters.csv"
 FACT_FIELDS = [
@@ -35,22 +35,6 @@ def _facts() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _record(row: dict[str, str]) -> RawRecord:
-    return RawRecord(
-        file_id=file_id_from_url(row["source_url"]) or row["file"],
-        urn=row["urn"],
-        provider=row["provider"],
-        report_type=row["report_type"],
-        published=row["published"],
-        source_url=row["source_url"],
-        sha256=row["sha256"],
-        bytes=int(row["bytes"]),
-        origin="folder",
-        original_name=row["file"],
-        fetched_at="",
-    )
-
-
 def test_facts_cover_every_shared_file(shared_manifest: dict[str, dict[str, str]]) -> None:
     assert {r["file"] for r in _facts()} == set(shared_manifest)
 
@@ -60,7 +44,7 @@ def test_letter_matches_facts_read_by_hand(
     fact: dict[str, str], shared_manifest: dict[str, dict[str, str]]
 ) -> None:
     path = LETTERS_DIR / fact["file"]
-    record = _record(shared_manifest[fact["file"]])
+    record = record_from_folder_manifest(shared_manifest[fact["file"]])
     if fact["theme"] == "not_jtai":
         with pytest.raises(NotAJtaiLetter):
             parse_file(path, record)
@@ -73,7 +57,7 @@ def test_letter_matches_facts_read_by_hand(
 
 def test_every_finding_is_traceable_to_a_page(shared_manifest: dict[str, dict[str, str]]) -> None:
     for name in ["80485-liverpool-2016-08-03.pdf", "80508-lewisham-2023-01-31.pdf"]:
-        letter = parse_file(LETTERS_DIR / name, _record(shared_manifest[name]))
+        letter = parse_file(LETTERS_DIR / name, record_from_folder_manifest(shared_manifest[name]))
         assert len(letter.findings) > 50
         assert [f.position for f in letter.findings] == list(range(1, len(letter.findings) + 1))
         assert all(1 <= f.page <= letter.pages for f in letter.findings)
