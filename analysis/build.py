@@ -15,7 +15,7 @@ from pathlib import Path
 import config
 from analysis import classify, pdftext, reference, store
 from analysis.letter import Letter, NotAJtaiLetter, SetAside
-from analysis.parse_letter import PARSER_VERSION, Source, parse
+from analysis.parse_letter import PARSER_VERSION, Source, make_letter_id, parse
 from scrapers import rawstore
 
 log = logging.getLogger(__name__)
@@ -71,8 +71,6 @@ def parse_file(path: Path, record: rawstore.RawRecord) -> Letter:
     letter = enrich(parse(pdftext.extract(path), source))
     if not record.urn and letter.urn and not record.published:
         # The URN came from the title: give the letter the id it would have had from a manifest.
-        from analysis.parse_letter import make_letter_id
-
         new_id = make_letter_id(letter.urn, letter.published, letter.sha256)
         letter = _renamed(letter, new_id)
     return letter

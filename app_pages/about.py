@@ -13,10 +13,8 @@ from analysis import export
 from app_pages import common, data
 from app_pages.state import md_escape
 
-sig = common.database()
-common.sidebar(sig)
+sig, _voc, span = common.open_page()
 meta = common.meta(sig)
-span = common.corpus_span(sig)
 common.url_filters("about", common.vocab(sig), ())
 
 st.title("About the data")

@@ -10,10 +10,7 @@ from app_pages import common, data
 PAGE = "agencies"
 KEYS = ("theme", "region", "agency", "label", "from", "to")
 
-sig = common.database()
-voc = common.vocab(sig)
-span = common.corpus_span(sig)
-common.sidebar(sig)
+sig, voc, span = common.open_page()
 
 st.title("Agencies")
 st.caption(

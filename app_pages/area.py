@@ -24,9 +24,7 @@ SECTIONS = [
     ("main_findings", "Main findings"),
 ]
 
-sig = common.database()
-voc = common.vocab(sig)
-common.sidebar(sig)
+sig, voc, _span = common.open_page()
 
 st.title("Area profile")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)

@@ -77,6 +77,14 @@ def database() -> Sig:
     return sig  # type: ignore[return-value]
 
 
+def open_page() -> tuple[Sig, Vocab, dict[str, object]]:
+    """What every page starts with: the database (or the empty-state notice and stop), the
+    sidebar, and the cached vocabulary and corpus span."""
+    sig = database()
+    sidebar(sig)
+    return sig, vocab(sig), corpus_span(sig)
+
+
 # ---------------------------------------------------------------- URL state
 
 

@@ -16,10 +16,7 @@ KEYS = ("theme", "topic", "from", "to")
 DEFAULT_THEMES = ("cse_missing", "domestic_abuse")
 DEFAULT_TOPIC = "perpetrator_focus"
 
-sig = common.database()
-voc = common.vocab(sig)
-span = common.corpus_span(sig)
-common.sidebar(sig)
+sig, voc, span = common.open_page()
 
 st.title("Compare themes")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)

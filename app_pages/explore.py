@@ -10,10 +10,7 @@ PAGE = "explore"
 KEYS = ("q", "theme", "la", "region", "label", "agency", "topic", "from", "to", "confidence")
 SHOW = 2000  # rows drawn in the browser; the CSV has them all
 
-sig = common.database()
-voc = common.vocab(sig)
-span = common.corpus_span(sig)
-common.sidebar(sig)
+sig, voc, span = common.open_page()
 
 st.title("Explore findings")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)

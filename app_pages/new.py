@@ -12,10 +12,7 @@ from app_pages.state import Filters
 PAGE = "new"
 KEYS = ("from",)
 
-sig = common.database()
-voc = common.vocab(sig)
-span = common.corpus_span(sig)
-common.sidebar(sig)
+sig, voc, span = common.open_page()
 meta = common.meta(sig)
 
 st.title("What's new")

@@ -13,10 +13,7 @@ from app_pages import common, data
 PAGE = "overview"
 KEYS = ("theme", "region", "from", "to")
 
-sig = common.database()
-voc = common.vocab(sig)
-span = common.corpus_span(sig)
-common.sidebar(sig)
+sig, voc, span = common.open_page()
 
 st.title("JTAI Findings Explorer")
 st.caption(

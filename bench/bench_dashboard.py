@@ -9,82 +9,25 @@ fully drawn < 3 s; a filter change redrawn < 1 s. Uses Debian's Chromium (/usr/b
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from streamlit_server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IDLE,
+    free_port,
+    start,
+    wait_drawn,
+    wait_healthy,
+)
+
 COMPARE = "compare?theme=cse_missing,domestic_abuse&topic=perpetrator_focus"
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def wait_health(port: int, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError("streamlit did not start")
-
-
-def wait_drawn(page: Page, charts: int = 1, timeout: float = 30_000) -> None:
-    """Script finished, no skeletons left, and ``charts`` Plotly charts drawn."""
-    page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_function(
-        "n => !document.querySelector('[data-testid=stSkeleton]') && "
-        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
-        arg=charts,
-        timeout=timeout,
-    )
 
 
 def rerender(page: Page, action, expect: str) -> float:  # noqa: ANN001
@@ -97,7 +40,7 @@ def rerender(page: Page, action, expect: str) -> float:  # noqa: ANN001
         arg=expect,
         timeout=10_000,
     )
-    wait_drawn(page)
+    wait_drawn(page, charts=1)
     return time.perf_counter() - t
 
 
@@ -108,7 +51,6 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"no {CHROMIUM}: apt-get install -y chromium", file=sys.stderr)
         return 2
-    env = dict(os.environ)
     results: dict[str, list[float]] = {
         "cold start": [],
         "shared /compare link": [],
@@ -116,17 +58,17 @@ def main() -> int:
         "filter change": [],
     }
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(args.runs):
             port = free_port()
             t0 = time.perf_counter()
-            proc = start_server(port, env)
+            proc = start(port)
             try:
-                wait_health(port)
+                wait_healthy(port)
                 ctx = browser.new_context(viewport={"width": 1280, "height": 800})
                 page = ctx.new_page()
                 page.goto(f"http://127.0.0.1:{port}/")
-                wait_drawn(page)
+                wait_drawn(page, charts=1)
                 results["cold start"].append(time.perf_counter() - t0)
                 page.close()
                 # The same link in a second tab of that browser: Streamlit's hashed JS bundles
@@ -134,7 +76,7 @@ def main() -> int:
                 page = ctx.new_page()
                 t = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/{COMPARE}")
-                wait_drawn(page)
+                wait_drawn(page, charts=1)
                 results["shared link, cached JS"].append(time.perf_counter() - t)
                 page.close()
                 ctx.close()
@@ -142,7 +84,7 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 t = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/{COMPARE}")
-                wait_drawn(page)
+                wait_drawn(page, charts=1)
                 results["shared /compare link"].append(time.perf_counter() - t)
                 topic = page.get_by_test_id("stSelectbox").filter(has_text="Topic")
                 for option in ("voice of child", "information sharing", "perpetrator focus"):

@@ -5,30 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, start, wait_drawn, wait_healthy
 from test_app_support import build_corpus
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REPO = Path(__file__).resolve().parent.parent
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,47 +20,13 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     data_dir = build_corpus(tmp_path_factory.mktemp("jtai_browser"), files=None)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=REPO,
-        env={**os.environ, "JTAI_DATA_DIR": str(data_dir)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    proc = start(port, data_dir)
     try:
-        end = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > end:
-                    raise
-                time.sleep(0.1)
+        wait_healthy(port)
         yield f"http://127.0.0.1:{port}", data_dir / "jtai.sqlite"
     finally:
         proc.terminate()
@@ -90,19 +38,9 @@ def browser():  # noqa: ANN201
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def _settle(page, charts: int = 0) -> None:  # noqa: ANN001
-    page.wait_for_selector(IDLE, timeout=30_000)
-    page.wait_for_function(
-        "n => !document.querySelector('[data-testid=stSkeleton]') && "
-        "document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
-        arg=charts,
-        timeout=30_000,
-    )
 
 
 def _sql(db: Path, query: str, params: tuple = ()) -> list[tuple]:
@@ -117,7 +55,7 @@ def test_shared_explore_link_counts_and_csv(server, browser, tmp_path: Path) -> 
     base, db = server
     page = browser.new_page(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     page.goto(f"{base}/explore?theme=cse_missing,domestic_abuse&q=police&from=2016-01-01")
-    _settle(page)
+    wait_drawn(page)
     want = _sql(
         db,
         "SELECT f.finding_id FROM findings f JOIN letters l USING (letter_id) "
@@ -139,7 +77,7 @@ def test_shared_compare_link(server, browser, tmp_path: Path) -> None:  # noqa: 
     base, db = server
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{base}/compare?theme=cse_missing,domestic_abuse&topic=perpetrator_focus")
-    _settle(page, charts=1)
+    wait_drawn(page, charts=1)
     svg = page.inner_text(".js-plotly-plot")
     for theme in ("cse_missing", "domestic_abuse"):
         n, k = _sql(
@@ -160,7 +98,7 @@ def test_bad_link_and_narrow_screen(server, browser, tmp_path: Path) -> None:  #
     base, _ = server
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(f"{base}/area?la=%3Cscript%3Ealert(1)%3C/script%3E&theme=nope")
-    _settle(page)
+    wait_drawn(page)
     body = page.inner_text("[data-testid=stMain]")
     assert "ignored unknown la" in body and "<script>alert(1)</script>" in body  # shown as text
     assert page.evaluate("() => document.querySelectorAll('script:not([src])').length") < 5
