@@ -14,7 +14,7 @@ from pathlib import Path
 
 import config
 from analysis import classify, pdftext, reference, store
-from analysis.letter import Letter, NotAJtaiLetter, SetAside
+from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter, SetAside
 from analysis.parse_letter import PARSER_VERSION, Source, make_letter_id, parse
 from scrapers import rawstore
 
@@ -59,8 +59,41 @@ def enrich(letter: Letter) -> Letter:
     )
 
 
+def set_aside_reason(exc: Exception, record: rawstore.RawRecord) -> str | None:
+    """Why a file is set aside, for the summary and the set_aside table; None for errors that
+    must stop the build (a full disk, an interrupt), not just this file."""
+    if isinstance(exc, NotAJtaiLetter):
+        reason = f"not a JTAI letter: {exc}"
+    elif isinstance(exc, IncompleteLetter):
+        reason = f"incomplete letter: {exc}"
+    elif isinstance(exc, (pdftext.UnreadablePdf, ChangedFile)):
+        reason = f"unreadable: {exc}"
+    elif isinstance(exc, FileNotFoundError):
+        reason = f"missing: the raw file is not in {config.raw_dir()}"
+    elif isinstance(exc, OSError):
+        return None
+    else:
+        # A parser bug on an unforeseen layout: the traceback goes to the log, the letter is
+        # set aside (not half-stored) and named in the summary.
+        log.exception("parser error on %s", record.file_id)
+        reason = f"parser error (please report): {type(exc).__name__}: {exc}"
+    if record.report_type and record.report_type != config.JTAI_REPORT_TYPE:
+        reason += f" (the source lists it as '{record.report_type}')"
+    return reason
+
+
+class ChangedFile(Exception):
+    """The raw file's bytes are no longer those the manifest recorded."""
+
+
 def parse_file(path: Path, record: rawstore.RawRecord) -> Letter:
-    """One raw PDF -> an enriched Letter. Raises UnreadablePdf / NotAJtaiLetter."""
+    """One raw PDF -> an enriched Letter. Raises UnreadablePdf / NotAJtaiLetter /
+    IncompleteLetter, and ChangedFile when the file is not the one that was stored."""
+    if record.sha256 and rawstore.sha256_of(path.read_bytes()) != record.sha256:
+        raise ChangedFile(
+            "the file's sha256 differs from the manifest's (edited or damaged on disk); "
+            "fetch or ingest it again"
+        )
     source = Source(
         file_id=record.file_id,
         urn=record.urn,
@@ -87,6 +120,7 @@ def _renamed(letter: Letter, new_id: str) -> Letter:
 def build(retrain: bool = False, wait: bool = False) -> BuildReport:
     report = BuildReport()
     with store.build_lock(wait=wait):
+        store.remove_leftovers()  # from a build that was killed: no other build is running
         records = rawstore.read_manifest()
         if not records:
             raise FileNotFoundError(
@@ -110,11 +144,10 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
                 continue
             try:
                 letter = parse_file(rawstore.pdf_path(record.file_id), record)
-            except (pdftext.UnreadablePdf, NotAJtaiLetter, FileNotFoundError) as exc:
-                kind = "not a JTAI letter" if isinstance(exc, NotAJtaiLetter) else "unreadable"
-                reason = f"{kind}: {exc}"
-                if record.report_type and record.report_type != config.JTAI_REPORT_TYPE:
-                    reason += f" (the source lists it as '{record.report_type}')"
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the build
+                reason = set_aside_reason(exc, record)
+                if reason is None:
+                    raise
                 report.set_aside.append(
                     SetAside(record.file_id, record.sha256, record.source_url, reason)
                 )

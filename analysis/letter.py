@@ -122,3 +122,7 @@ class SetAside:
 
 class NotAJtaiLetter(Exception):
     """The document is readable but is not a JTAI letter (another report type)."""
+
+
+class IncompleteLetter(Exception):
+    """A JTAI letter whose end is missing (a file cut short, pages lost): never stored half."""

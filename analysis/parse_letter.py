@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from analysis import parse_dates, parse_theme
-from analysis.letter import Finding, Letter, NotAJtaiLetter
+from analysis.letter import Finding, IncompleteLetter, Letter, NotAJtaiLetter
 from analysis.pdftext import Line, PdfText
 from analysis.sentences import sentence_key, split_sentences
 
@@ -249,7 +249,14 @@ def _structure(lines: list[Line]) -> _Structure:
     addressee_lines = [ln.text.strip() for ln in lines[:dear]]
 
     body = lines[title_at + len(title) :]
-    end = next((i for i, ln in enumerate(body) if _SIGN_OFF.match(ln.text)), len(body))
+    end = next((i for i, ln in enumerate(body) if _SIGN_OFF.match(ln.text)), None)
+    if end is None:
+        # Every letter is signed off after its findings: without the sign-off the findings may
+        # stop part-way, and a part of a letter would skew every count it enters.
+        raise IncompleteLetter(
+            "no sign-off ('Yours sincerely') after the findings: the file is cut short or "
+            "pages are missing"
+        )
     body = body[:end]
     headings = {i: _heading_section(ln) for i, ln in enumerate(body)}
     found = {s for s in headings.values() if s}
@@ -430,7 +437,8 @@ def make_letter_id(urn: str, published: str, sha256: str) -> str:
 
 
 def parse(pdf: PdfText, source: Source) -> Letter:
-    """Parse a letter. Raises NotAJtaiLetter for documents of other kinds."""
+    """Parse a letter. Raises NotAJtaiLetter for documents of other kinds and IncompleteLetter
+    for a letter whose end is missing."""
     lines = clean_lines(pdf)
     st = _structure(lines)
     first_lines = [ln.text for ln in lines[:6]]
@@ -470,6 +478,8 @@ def parse(pdf: PdfText, source: Source) -> Letter:
                 )
             )
 
+    if not findings:
+        raise IncompleteLetter("no findings under any of the letter's headings")
     return Letter(
         letter_id=letter_id,
         urn=source.urn,

@@ -15,6 +15,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from scrapers import rawstore
+
 
 @dataclass(frozen=True)
 class Line:
@@ -101,8 +103,15 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> li
 
 def extract(path: Path) -> PdfText:
     """Read every page's lines. Raises UnreadablePdf with a reason a person can act on."""
+    data = path.read_bytes()
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        # pdfium repairs damaged files silently; a file cut short is refused here instead, so it
+        # can never come out as a letter missing its last pages.
+        rawstore.check_pdf_bytes(data)
+    except rawstore.InvalidPdf as exc:
+        raise UnreadablePdf(str(exc)) from exc
+    try:
+        pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         reason = str(exc)
         if "password" in reason.lower():

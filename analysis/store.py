@@ -107,6 +107,16 @@ def build_lock(wait: bool = False) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def remove_leftovers(path: Path | None = None) -> int:
+    """Delete the temporary files of builds that were killed before their swap; returns how
+    many. Call under the build lock only: otherwise they may be a running build's."""
+    path = path or config.db_path()
+    leftovers = list(path.parent.glob(".jtai.*.sqlite.part"))
+    for p in leftovers:
+        p.unlink(missing_ok=True)
+    return len(leftovers)
+
+
 def _insert(conn: sqlite3.Connection, table: str, columns: list[str], rows: Iterable) -> None:
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     conn.executemany(sql, rows)

@@ -4,7 +4,13 @@ build at a time."""
 from __future__ import annotations
 
 import multiprocessing
+import os
+import random
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,9 @@ import pytest
 import config
 from analysis import store
 from analysis.letter import Finding, Letter, SetAside
+from scrapers import rawstore
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _letter(n: int, n_findings: int = 3) -> Letter:
@@ -133,3 +142,101 @@ def test_database_is_not_writable_through_the_reader(data_dir: Path) -> None:
     store.write([_letter(1)], [], {})
     with pytest.raises(sqlite3.OperationalError):
         store.connect_readonly().execute("DELETE FROM letters")
+
+
+# --- a real build process killed at random points ----------------------------------------
+
+SAMPLE = ["80508-lewisham-2023-01-31.pdf", "80426-barnsley-2022-07-18.pdf"]
+LATER = "80485-liverpool-2016-08-03.pdf"
+
+
+def _build_cli(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "analysis", "build", *args],
+        cwd=REPO,
+        env=dict(os.environ),  # JTAI_DATA_DIR comes from the data_dir fixture
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _store_letters(letters_dir: Path, manifest: dict[str, dict[str, str]], names: list[str]):
+    for name in names:
+        record = rawstore.record_from_folder_manifest(manifest[name])
+        rawstore.write_pdf(record.file_id, (letters_dir / name).read_bytes())
+        rawstore.upsert(record)
+
+
+def _snapshot() -> tuple[bytes, int]:
+    conn = store.connect_readonly()
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    n = conn.execute("SELECT count(*) FROM letters").fetchone()[0]
+    conn.close()
+    return config.db_path().read_bytes(), n
+
+
+def test_build_killed_at_random_points_leaves_the_previous_database(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    _store_letters(letters_dir, shared_manifest, SAMPLE)
+    first = _build_cli()
+    assert first.wait(120) == 0, first.stderr.read()
+    before, n_before = _snapshot()
+    assert n_before == len(SAMPLE)
+
+    _store_letters(letters_dir, shared_manifest, [LATER])
+    t = time.monotonic()
+    full = _build_cli("--retrain")
+    out, err = full.communicate(timeout=120)
+    duration = time.monotonic() - t
+    assert full.returncode == 0, err
+    config.db_path().write_bytes(before)  # back to the old corpus for the kills below
+
+    # Kill points spread over a whole build (parse, train, tag, write, swap), seeded. The
+    # database must be the old one, or (killed after the swap) the new one, whole.
+    kept_old = 0
+    for seed in (1, 2, 3, 4):
+        delay = random.Random(seed).uniform(0.05, duration)
+        proc = _build_cli("--retrain")
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        after, n_after = _snapshot()
+        if after == before:
+            kept_old += 1
+            continue
+        assert n_after == len(SAMPLE) + 1, f"seed {seed}, killed at {delay:.2f} s"
+        config.db_path().write_bytes(before)
+    assert kept_old >= 1  # at least one kill landed before the swap
+
+    last = _build_cli()
+    assert last.wait(120) == 0
+    assert _snapshot()[1] == len(SAMPLE) + 1
+    assert not list(config.data_dir().glob(".jtai.*"))  # leftovers of the kills cleared
+
+
+def test_two_build_commands_at_once_second_refuses_or_waits(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    _store_letters(letters_dir, shared_manifest, SAMPLE[:1])
+    ctx = multiprocessing.get_context("fork")
+    ready, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_lock, args=(ready, release))
+    holder.start()
+    try:
+        assert ready.wait(10)
+        refused = _build_cli()
+        _, err = refused.communicate(timeout=60)
+        assert refused.returncode == 3
+        assert "another build is running" in err and "--wait" in err
+        waiting = _build_cli("--wait")
+        time.sleep(1.0)
+        assert waiting.poll() is None  # still waiting for the lock
+        release.set()
+        out, err = waiting.communicate(timeout=120)
+        assert waiting.returncode == 0, err
+        assert "letters: 1" in out
+    finally:
+        release.set()
+        holder.join(10)
