@@ -9,7 +9,7 @@ export JTAI_DATA_DIR ?= $(CURDIR)/data
 LETTERS_DIR ?=
 PORT ?= 8501
 
-.PHONY: run test letters build app lint bench browser clean
+.PHONY: run test letters build app lint bench audit browser clean
 
 $(VENV)/.runtime: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
@@ -64,6 +64,11 @@ test: $(VENV)/.dev browser
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Known vulnerabilities in the pinned runtime set (CI runs it too); exceptions, with reasons, in
+# .ci/audit-exceptions.txt.
+audit: $(VENV)/.dev
+	$(PY) .ci/audit.py
 
 bench: $(VENV)/.dev
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
