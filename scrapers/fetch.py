@@ -11,6 +11,7 @@ it already has.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -20,7 +21,13 @@ from tqdm import tqdm
 
 import config
 from scrapers import ofsted, rawstore
-from scrapers.http import ClientSettings, PoliteClient, RobotsDisallowed, SiteUnreachable
+from scrapers.http import (
+    ClientSettings,
+    PoliteClient,
+    RobotsDisallowed,
+    SiteUnreachable,
+    backoff_seconds,
+)
 from scrapers.ofsted import LayoutChanged, ProviderLink, Publication
 from scrapers.outcome import (
     EXIT_ABORTED,
@@ -197,10 +204,16 @@ def record_for(letter: Letter, file_id: str, data: bytes, fetched_at: str) -> ra
 def describe_error(exc: BaseException) -> str:
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         return f"HTTP {exc.response.status_code} {exc.response.reason}".strip()
-    # requests wraps urllib3's errors: show the innermost message, not nested tuple reprs
+    # requests wraps urllib3's errors: show the innermost message, not nested tuple reprs.
+    # Once urllib3's retries are spent the cause sits in MaxRetryError.reason, not in args.
     inner: BaseException = exc
-    while inner.args and isinstance(inner.args[0], BaseException):
-        inner = inner.args[0]
+    while True:
+        if inner.args and isinstance(inner.args[0], BaseException):
+            inner = inner.args[0]
+        elif isinstance(getattr(inner, "reason", None), BaseException):
+            inner = inner.reason  # type: ignore[attr-defined]
+        else:
+            break
     message = inner.args[0] if inner.args and isinstance(inner.args[0], str) else str(inner)
     return f"{type(exc).__name__}: {message}"
 
@@ -287,35 +300,59 @@ def _expected_length(response: requests.Response) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+class _BrokenOff(Exception):
+    """The body stopped coming (connection reset or closed, read timeout): worth another try."""
+
+
+def _receive(client: PoliteClient, url: str) -> tuple[bytes, int | None]:
+    """The whole body and the length the server announced for it."""
+    with client.stream(url) as response:
+        expected = _expected_length(response)
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            for chunk in response.iter_content(CHUNK_BYTES):
+                chunks.append(chunk)
+                received += len(chunk)
+        except requests.RequestException as exc:
+            raise _BrokenOff(
+                f"download broken off ({received} bytes received of "
+                f"{expected or 'an unknown number'} announced): {describe_error(exc)}"
+            ) from exc
+    return b"".join(chunks), expected
+
+
 def download_letter(client: PoliteClient, letter: Letter) -> rawstore.RawRecord:
     """Download, check and install one letter; raises DownloadFailed with the reason.
 
     A letter is a few hundred kilobytes: it is received in memory, checked (length, PDF
     header and end marker) and only then written, atomically, by the raw store, so a run
-    killed mid-download leaves nothing behind."""
+    killed mid-download leaves nothing behind.
+
+    urllib3's Retry (see scrapers/http.py) only covers a request up to its response headers:
+    a connection reset or a read timeout in the middle of the body reaches us as an error
+    from iter_content. Such a download is tried again here, up to ``--retries`` times with
+    the same backoff; a body that arrives complete but wrong (HTML, no %%EOF) is not."""
+    tries = client.settings.retries + 1
+    for attempt in range(1, tries + 1):
+        try:
+            data, expected = _receive(client, letter.url)
+            break
+        except _BrokenOff as exc:
+            if attempt == tries:
+                after = f" (after {tries} attempts)" if tries > 1 else ""
+                raise DownloadFailed(f"{exc}{after}") from exc
+            log.warning("%s; trying again: %s", exc, letter.url)
+            time.sleep(backoff_seconds(client.settings, attempt))
+        except requests.RequestException as exc:
+            raise DownloadFailed(describe_error(exc)) from exc
     try:
-        with client.stream(letter.url) as response:
-            expected = _expected_length(response)
-            chunks: list[bytes] = []
-            received = 0
-            try:
-                for chunk in response.iter_content(CHUNK_BYTES):
-                    chunks.append(chunk)
-                    received += len(chunk)
-            except requests.RequestException as exc:
-                raise DownloadFailed(
-                    f"download broken off ({received} bytes received of "
-                    f"{expected or 'an unknown number'} announced): {describe_error(exc)}"
-                ) from exc
-        data = b"".join(chunks)
         rawstore.check_pdf_bytes(data, expected)
         file_id = letter.file_id or rawstore.file_id_from_sha(rawstore.sha256_of(data))
         rawstore.write_pdf(file_id, data)
-        return record_for(letter, file_id, data, utc_now())
     except rawstore.InvalidPdf as exc:
         raise DownloadFailed(str(exc)) from exc
-    except requests.RequestException as exc:
-        raise DownloadFailed(describe_error(exc)) from exc
+    return record_for(letter, file_id, data, utc_now())
 
 
 def _recover(letter: Letter) -> bool:

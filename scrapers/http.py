@@ -6,6 +6,7 @@
 * spaces requests that reach the network at least ``delay`` seconds apart (start to start);
 * retries timeouts, connection errors, 429 and 5xx with exponential backoff and the server's
   ``Retry-After``, through urllib3's ``Retry`` mounted on the session: no retry loop here;
+* follows redirects (requests' default), asking robots.txt about each new location first;
 * caches pages with requests-cache (SQLite at ``config.http_cache_path()``), honouring
   Cache-Control and revalidating with ETag / Last-Modified, so a second run mostly gets
   ``304 Not Modified``. PDFs bypass that cache: the raw store already keeps them.
@@ -19,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
@@ -108,6 +109,15 @@ def retry_policy(settings: ClientSettings) -> Retry:
     )
 
 
+def backoff_seconds(settings: ClientSettings, retry: int) -> float:
+    """The wait before retry number ``retry`` (1, 2...) on urllib3's schedule, for the retries
+    made outside it (a download broken off mid-body): none before the first, then
+    ``backoff_factor * 2**(retry - 1)``."""
+    if retry <= 1:
+        return 0.0
+    return min(settings.backoff_factor * 2 ** (retry - 1), Retry.DEFAULT_BACKOFF_MAX)
+
+
 def _make_session(settings: ClientSettings) -> requests.Session:
     if not settings.use_cache:
         return requests.Session()
@@ -141,6 +151,7 @@ class PoliteClient:
         self.session.mount("http://", self._adapter)
         self.session.mount("https://", self._adapter)
         self.session.headers["User-Agent"] = self.settings.user_agent
+        self.session.hooks["response"].append(self._check_redirect)
         self._robots: dict[str, RobotFileParser] = {}
 
     @property
@@ -174,6 +185,14 @@ class PoliteClient:
                 f"robots.txt at {origin_of(url)}/robots.txt disallows {url} for our "
                 f"user agent ({self.settings.user_agent}); nothing more will be requested"
             )
+
+    def _check_redirect(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """requests follows redirects by itself, calling this hook on each response: the
+        location a redirect points to (perhaps on another host) must pass robots.txt before
+        it is requested, like any URL we ask for. robots.txt's own redirects are followed
+        unchecked (RFC 9309 says to follow them; checking would recurse)."""
+        if response.is_redirect and urlsplit(response.url).path != "/robots.txt":
+            self.check_allowed(urljoin(response.url, response.headers["Location"]))
 
     def _cache_bypassed(self) -> contextlib.AbstractContextManager[Any]:
         if isinstance(self.session, CachedSession):

@@ -7,7 +7,8 @@ at run time (never copied into the repo). Every request is logged, so tests can 
 
 Misbehaviour is scripted per path: ``script()`` queues one-shot behaviours (a stall longer
 than the client's timeout, a 500, a 429 with Retry-After...) served before the normal answer;
-``always()`` sets one that persists (a truncated body, an HTML error page...).
+``always()`` sets one that persists (a truncated body, an HTML error page...). A path is the
+same on both servers; a behaviour goes to whichever server the request for it reaches first.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -124,7 +127,24 @@ class SlowStream:
     pause: float = 0.2
 
 
-Behaviour = Stall | Status | Truncate | HtmlInsteadOfPdf | SlowStream
+@dataclass(frozen=True)
+class Reset:
+    """Send the headers (announcing the whole file) and ``keep`` of the body, then reset the
+    connection: SO_LINGER 0 makes the close a TCP RST, not an orderly end of stream."""
+
+    keep: float = 0.5
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Answer ``code`` with a Location header: a path on the same server, or a URL in which
+    ``{{SITE}}`` and ``{{FILES}}`` stand for the two servers' origins."""
+
+    location: str
+    code: int = 302
+
+
+Behaviour = Stall | Status | Truncate | HtmlInsteadOfPdf | SlowStream | Reset | Redirect
 
 
 @dataclass
@@ -167,6 +187,12 @@ class FixtureSite:
     def always(self, path: str, behaviour: Behaviour) -> None:
         with self._lock:
             self._always[path] = behaviour
+
+    def clear_behaviours(self) -> None:
+        """Back to normal service: every scripted and persistent behaviour dropped."""
+        with self._lock:
+            self._scripts.clear()
+            self._always.clear()
 
     def next_behaviour(self, path: str) -> Behaviour | None:
         with self._lock:
@@ -256,6 +282,11 @@ class _Handler(BaseHTTPRequestHandler):
                 behaviour = None
             if isinstance(behaviour, Status):
                 status = self._send(behaviour.code, b"error\n", "text/plain", behaviour.headers)
+            elif isinstance(behaviour, Redirect):
+                location = behaviour.location.replace("{{SITE}}", self.site.base_url).replace(
+                    "{{FILES}}", self.site.files_origin
+                )
+                status = self._send(behaviour.code, b"", None, {"Location": location})
             elif role == "site":
                 status = self._site(path, query, behaviour)
             else:
@@ -289,7 +320,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _files(self, path: str, behaviour: Behaviour | None) -> int:
         if path == "/robots.txt":
             return self._send(200, b"User-agent: *\nAllow: /\n", "text/plain")
-        file_id = path.rsplit("/", 1)[-1] if path.startswith("/v1/file/") else ""
+        # /v1/blob/<id>: where a file URL may redirect to (storage behind the file service)
+        file_id = path.rsplit("/", 1)[-1] if path.startswith(("/v1/file/", "/v1/blob/")) else ""
         pdf = self.site.files_by_id.get(file_id)
         if pdf is None:
             return self._send(404, b"<html><body>No such file</body></html>", "text/html")
@@ -300,6 +332,14 @@ class _Handler(BaseHTTPRequestHandler):
             sent = data[: int(len(data) * behaviour.keep)]
             self._head(200, "application/pdf", len(sent) if behaviour.honest_length else len(data))
             self.wfile.write(sent)
+            self.close_connection = True
+            return 200
+        if isinstance(behaviour, Reset):
+            self._head(200, "application/pdf", len(data))
+            self.wfile.write(data[: int(len(data) * behaviour.keep)])
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
             self.close_connection = True
             return 200
         if isinstance(behaviour, SlowStream):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from site_fixture import (
@@ -18,6 +20,8 @@ from site_fixture import (
     OTHER_FILE_IDS,
     FixtureSite,
     HtmlInsteadOfPdf,
+    Redirect,
+    Reset,
     SlowStream,
     Stall,
     Status,
@@ -84,6 +88,27 @@ def assert_store_holds(file_ids: set[str] | list[str]) -> None:
         assert rawstore.sha256_of(data) == record.sha256 == expected_sha(record.file_id)
         assert len(data) == record.bytes
     assert list(config.raw_dir().glob(".*.part")) == []
+
+
+def manifest_rows() -> list[dict[str, str]]:
+    """The manifest's rows as written (read_manifest's dict would hide a duplicate row)."""
+    with config.raw_manifest_path().open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def failed_lines(out: str) -> list[str]:
+    """The summary's list of failures: the lines after "Failed:"."""
+    lines = out.splitlines()
+    if "Failed:" not in lines:
+        return []
+    after = lines[lines.index("Failed:") + 1 :]
+    return [line for line in after if line.startswith("  - ")]
+
+
+def failed_line(out: str, item: str) -> str:
+    matching = [line for line in failed_lines(out) if item in line]
+    assert len(matching) == 1, f"{item!r} not listed once among the failures:\n{out}"
+    return matching[0]
 
 
 def count(pattern: str, text: str) -> int:
@@ -233,7 +258,7 @@ def test_bad_download_fails_with_reason_and_leaves_nothing(
     site: FixtureSite, data_dir: Path, capsys, behaviour, reason
 ):
     site.always(file_path("50000222"), behaviour)
-    code, out = fetch_here(site, capsys)
+    code, out = fetch_here(site, capsys, "--retries", "1")
     assert code == EXIT_FAILURES, out
     failed_line = next(line for line in out.splitlines() if "50000222" in line)
     assert reason in failed_line
@@ -275,14 +300,23 @@ def test_search_page_without_provider_links_is_a_layout_change(
     assert site.file_hits() == []
 
 
-def test_provider_page_without_publication_links_fails_loudly(
-    site: FixtureSite, data_dir: Path, capsys
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("provider_layout_changed.html", 'class="publication-link"'),
+        ("provider_label_changed.html", "is not in the form 'Report type, pdf - 14 July 2017'"),
+    ],
+    ids=["no-publication-links", "label-in-another-form"],
+)
+def test_provider_page_with_a_changed_layout_fails_loudly(
+    site: FixtureSite, data_dir: Path, capsys, page: str, expected: str
 ):
-    site.page_overrides["/provider/44/80441"] = "provider_layout_changed.html"
+    site.page_overrides["/provider/44/80441"] = page
     code, out = fetch_here(site, capsys)
     assert code == EXIT_FAILURES, out
-    line = next(line for line in out.splitlines() if "/provider/44/80441" in line)
-    assert "layout changed" in line and 'class="publication-link"' in line
+    line = failed_line(out, "/provider/44/80441")
+    assert "layout changed" in line and expected in line
+    assert count(r"failed:\s+(\d+)", out) == 1
     assert "The site's layout seems to have changed" in out
     # the other providers' letters still came in
     assert_store_holds(set(DOWNLOAD_ORDER) - {"50000231"})
@@ -440,3 +474,185 @@ def test_unreachable_site_stops_the_run(data_dir: Path, capsys):
     out = capsys.readouterr()
     assert code == EXIT_ABORTED
     assert "could not reach http://127.0.0.1:9" in out.err
+
+
+# --- faults: broken connections, silent servers, redirects, duplicates, all at once ---------
+
+
+def test_connection_reset_mid_pdf_is_retried(site: FixtureSite, data_dir: Path, capsys):
+    target = file_path("50000231")
+    site.script(target, Reset(0.5))  # headers, half the body, then a TCP RST
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert [h.answer for h in site.hits_on(target)] == ["Reset", "200"]
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in out
+    assert_store_holds(DOWNLOAD_ORDER)  # complete, with the shared letter's sha256
+
+
+def test_connection_reset_that_persists_fails_that_file_and_a_rerun_gets_it(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    target = file_path("50212861")
+    site.always(target, Reset(0.3))
+    code, out = fetch_here(site, capsys, "--retries", "2")
+    assert code == EXIT_FAILURES, out
+    line = failed_line(out, "50212861 (Bedford, ")
+    assert "download broken off" in line and "after 3 attempts" in line
+    assert "Connection reset by peer" in line
+    tries = site.hits_on(target)
+    assert [h.answer for h in tries] == ["Reset"] * 3
+    assert tries[2].at - tries[1].at >= 1.9  # backoff as urllib3's: 0 s, then 2 s
+    assert "Done: 6 new letters, 0 unchanged, 1 failed." in out
+    assert not rawstore.pdf_path("50212861").exists()
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50212861"})  # and no partial file
+
+    site.clear_behaviours()
+    site.clear_log()
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert "Done: 1 new letters, 6 unchanged, 0 failed." in out
+    assert [h.path for h in site.file_hits()] == [target]
+    assert_store_holds(DOWNLOAD_ORDER)
+    assert len(manifest_rows()) == len(DOWNLOAD_ORDER)
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "answer"),
+    [(Stall(30.0), "Stall"), (SlowStream(first=64 * 1024, pause=30.0), "SlowStream")],
+    ids=["silent-before-headers", "silent-mid-body"],
+)
+def test_server_silent_beyond_the_timeout_fails_that_file_in_bounded_time(
+    site: FixtureSite, data_dir: Path, capsys, behaviour, answer: str
+):
+    target = file_path("50000222")
+    site.always(target, behaviour)
+    started = time.monotonic()
+    code, out = fetch_here(site, capsys, "--timeout", "0.3", "--retries", "1")
+    elapsed = time.monotonic() - started
+    assert code == EXIT_FAILURES, out
+    assert "timed out" in failed_line(out, "50000222 (Liverpool, ")
+    assert [h.answer for h in site.hits_on(target)] == [answer, answer]  # 1 try + 1 retry
+    assert elapsed < 10, f"the run took {elapsed:.1f} s: the 30 s silence was waited out"
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50000222"})
+
+
+def test_redirects_of_search_provider_page_and_pdf_are_followed(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    query = {**config.SEARCH_PARAMS, "start": 0, "rows": config.SEARCH_ROWS, "moved": 1}
+    site.script("/search", Redirect(f"/search?{urlencode(query)}", 301))
+    site.script("/provider/44/80441", Redirect("/provider/16/80441", 301))
+    site.page_overrides["/provider/16/80441"] = "provider_80441.html"
+    # Cheshire East's letter is linked on the site's origin, which sends it to the file
+    # service, which sends it on to its storage
+    site.page_overrides["/provider/44/80447"] = "provider_80447_site_link.html"
+    pdf = file_path("50194535")
+    site.script(pdf, Redirect("{{FILES}}" + pdf, 301), Redirect("/v1/blob/50194535", 302))
+
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in out
+    searches = site.hits_on("/search")
+    assert [h.answer for h in searches] == ["Redirect", "200", "200"]
+    assert searches[1].query["moved"] == ["1"]
+    assert [h.answer for h in site.hits_on("/provider/16/80441")] == ["200"]
+    assert [(h.server, h.answer) for h in site.hits_on(pdf)] == [
+        ("site", "Redirect"),
+        ("files", "Redirect"),
+    ]
+    assert [h.answer for h in site.hits_on("/v1/blob/50194535")] == ["200"]
+    assert_store_holds(DOWNLOAD_ORDER)
+    manifest = rawstore.read_manifest()
+    assert manifest["50194535"].source_url == site.base_url + pdf  # the address as listed
+    assert manifest["50194535"].urn == "80447"
+    assert manifest["50000231"].urn == "80441"  # read from the moved provider page
+
+    site.clear_log()
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert "Done: 0 new letters, 7 unchanged, 0 failed." in out
+    assert site.hits_on(pdf) == [] and site.file_hits() == []
+
+
+def test_redirect_loop_fails_that_file_clearly(site: FixtureSite, data_dir: Path, capsys):
+    pdf, blob = file_path("50024897"), "/v1/blob/50024897"
+    site.always(pdf, Redirect(blob))
+    site.always(blob, Redirect(pdf))
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_FAILURES, out
+    assert "Exceeded 30 redirects" in failed_line(out, "50024897 (Haringey, ")
+    # requests gives up after 30 hops: 31 requests, not an endless loop
+    assert len(site.hits_on(pdf)) + len(site.hits_on(blob)) == 31
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50024897"})
+
+
+def test_redirect_to_a_location_robots_txt_disallows_is_not_followed(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    site.script(file_path("50000217"), Redirect("{{SITE}}/admin/letter.pdf"))
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_ABORTED, out
+    assert "disallows" in out and "/admin/letter.pdf" in out
+    assert site.hits_on("/admin/letter.pdf") == []
+    assert_store_holds(DOWNLOAD_ORDER[:4])  # what came before is kept
+
+
+def test_duplicate_listings_are_downloaded_and_recorded_once(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # Barnsley's page lists its letter twice; the fictional 80999 also lists Bristol's
+    site.page_overrides["/provider/44/80426"] = "provider_80426_listed_twice.html"
+    site.page_overrides["/provider/44/80999"] = "provider_80999_lists_bristol.html"
+    for _ in range(2):
+        code, out = fetch_here(site, capsys)
+        assert code == EXIT_OK, out
+        assert count(r"JTAI letters found:\s+(\d+)", out) == len(DOWNLOAD_ORDER)
+    assert "Done: 0 new letters, 7 unchanged, 0 failed." in out  # the second run
+    fetched = Counter(h.path for h in site.file_hits())
+    assert fetched == Counter(file_path(i) for i in DOWNLOAD_ORDER)  # each once, in 2 runs
+    assert sorted(r["file_id"] for r in manifest_rows()) == sorted(DOWNLOAD_ORDER)
+    assert rawstore.read_manifest()["50000231"].urn == "80441"  # its first listing: Bristol
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_many_failures_in_one_run_are_each_named_then_a_rerun_gets_exactly_the_missing(
+    site: FixtureSite, data_dir: Path
+):
+    site.always(file_path("50188665"), Reset(0.5))  # Barnsley: connection reset
+    bedford = site.files_by_id.pop("50212861")  # Bedford: 404
+    site.always(file_path("50194535"), HtmlInsteadOfPdf())  # Cheshire East
+    site.always(file_path("50000217"), Status(503))  # Liverpool's first
+    site.always("/provider/44/80498", Stall(30.0))  # Haringey's page: silent
+    site.page_overrides["/provider/44/80441"] = "provider_layout_changed.html"  # Bristol's
+    first = run_cli(site, "--timeout", "0.5", "--retries", "1")
+    out = first.stdout
+    assert first.returncode == EXIT_FAILURES, out + first.stderr
+    assert "Traceback" not in first.stderr
+    expected = {
+        "50188665 (Barnsley, ": "Connection reset by peer",
+        "50212861 (Bedford, ": "HTTP 404",
+        "50194535 (Cheshire East, ": "an HTML page",
+        "50000217 (Liverpool, ": "HTTP 503",
+        f"provider page {site.base_url}/provider/44/80498": "timed out",
+        f"provider page {site.base_url}/provider/44/80441": "layout changed",
+    }
+    assert len(failed_lines(out)) == len(expected), out
+    for item, reason in expected.items():
+        assert reason in failed_line(out, item)
+    # the cause itself, not urllib3's wrapping of it
+    assert "Caused by" not in failed_line(out, "/provider/44/80498")
+    assert count(r"failed:\s+(\d+)", out) == len(expected)
+    assert "Done: 1 new letters, 0 unchanged, 6 failed." in out
+    assert_store_holds(["50000222"])
+
+    site.clear_behaviours()
+    site.page_overrides.clear()
+    site.files_by_id["50212861"] = bedford
+    site.clear_log()
+    second = run_cli(site, "--timeout", "5")
+    assert second.returncode == EXIT_OK, second.stdout + second.stderr
+    assert "Done: 6 new letters, 1 unchanged, 0 failed." in second.stdout
+    missing = [i for i in DOWNLOAD_ORDER if i != "50000222"]
+    assert Counter(h.path for h in site.file_hits()) == Counter(file_path(i) for i in missing)
+    assert_store_holds(DOWNLOAD_ORDER)
+    assert len(manifest_rows()) == len(DOWNLOAD_ORDER)
