@@ -234,3 +234,15 @@ def read_meta(path: Path | None = None) -> dict[str, str]:
         return {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
     finally:
         conn.close()
+
+
+def read_set_aside(path: Path | None = None) -> list[SetAside]:
+    path = path or config.db_path()
+    if not path.exists():
+        return []
+    conn = connect_readonly(path)
+    try:
+        rows = conn.execute("SELECT file_id, sha256, source_url, reason FROM set_aside")
+        return [SetAside(*r) for r in rows]
+    finally:
+        conn.close()

@@ -67,8 +67,14 @@ def test_ingest_build_export(sample_folder: Path, data_dir: Path, tmp_path: Path
     assert "letters: 2 (2 parsed, 0 unchanged)" in first.stdout
     assert "not a JTAI letter" in first.stdout
 
+    written = (data_dir / "jtai.sqlite").stat().st_mtime_ns
     second = _run("analysis", "build", data_dir=data_dir)
     assert "letters: 2 (0 parsed, 2 unchanged)" in second.stdout
+    assert "database unchanged" in second.stdout
+    assert (data_dir / "jtai.sqlite").stat().st_mtime_ns == written  # not rewritten
+    forced = _run("analysis", "build", "--retrain", data_dir=data_dir)
+    assert "database unchanged" not in forced.stdout
+    assert (data_dir / "jtai.sqlite").stat().st_mtime_ns != written
 
     out = tmp_path / "out"
     exported = _run("analysis", "export", str(out), data_dir=data_dir)

@@ -165,7 +165,6 @@ def test_paragraphs_are_items_when_a_section_has_no_bullets() -> None:
             ("\uf06e Something is weak.", 72, False, 10),
             ("Leadership and management", 72, True, 10),
             ("\uf06e Something else is weak.", 72, False, 10),
-
             SIGN_OFF,
         ]
     )
@@ -185,7 +184,6 @@ def test_no_areas_for_priority_action_counts_zero() -> None:
             ("\uf06e There are no areas for priority action", 72, False, 10),
             ("Areas for improvement", 72, True, 10),
             ("\uf06e Plans are weak.", 72, False, 10),
-
             SIGN_OFF,
         ]
     )
@@ -201,7 +199,6 @@ def test_case_study_box_extracted_mid_list_returns_to_the_list() -> None:
             ("Case study: highly effective practice", 90, True, 10),
             ("A story about a child told in a box.", 90, False, 10),
             ("\uf06e Second weakness.", 72, False, 10),
-
             SIGN_OFF,
         ]
     )
