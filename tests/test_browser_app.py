@@ -103,3 +103,29 @@ def test_bad_link_and_narrow_screen(server, browser, tmp_path: Path) -> None:  #
     assert "ignored unknown la" in body and "<script>alert(1)</script>" in body  # shown as text
     assert page.evaluate("() => document.querySelectorAll('script:not([src])').length") < 5
     page.screenshot(path=str(tmp_path / "area_narrow.png"), full_page=True)
+
+
+HOSTILE = (
+    "theme=nope&theme=cse_missing"  # repeated key, one unknown value
+    "&la=%27%3B%20DROP%20TABLE%20letters%3B--"  # SQL
+    "&q=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E"  # HTML that runs script
+    "&label=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E"
+    "&from=2021-02-30&to=yesterday"  # invalid dates
+    "&agency=" + "A" * 20_000  # huge
+)
+PAGE_PATHS = ["", "compare", "agencies", "area", "explore", "new", "about"]
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_hostile_link_renders_a_notice_and_nothing_unescaped(server, browser, path: str) -> None:  # noqa: ANN001
+    base, db = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/{path}?{HOSTILE}")
+    wait_drawn(page)
+    assert page.locator("[data-testid=stException]").count() == 0
+    notices = " ".join(page.locator("[data-testid=stAlert]").all_inner_texts())
+    assert "ignored" in notices or "not used on this page" in notices, notices
+    assert page.evaluate("() => window.__pwned") is None  # no injected script ran
+    assert page.locator("img[src=x]").count() == 0  # the tag is text, not an element
+    assert _sql(db, "SELECT COUNT(*) FROM letters")[0][0] == 52
+    page.close()
