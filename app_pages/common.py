@@ -23,11 +23,22 @@ _LOCK = threading.Lock()  # one sqlite connection is shared by all sessions' thr
 Sig = tuple[str, int, int]
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+class DatabaseSwapped(RuntimeError):
+    """A rebuild swapped the file in between reading its signature and opening it."""
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _connection(sig: Sig):  # noqa: ANN202
     # Keyed on (path, mtime, inode): a rebuilt database is a new key, so it is opened anew
-    # and the old connection falls out of the cache.
-    return store.connect_readonly(Path(sig[0]))
+    # and the old connection falls out of the cache. The path may already name a newer file
+    # than ``sig`` (a rebuild in between): a connection cached under ``sig`` must be to the
+    # file ``sig`` names, or one page could mix two corpora's numbers.
+    conn = store.connect_readonly(Path(sig[0]))
+    conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()  # the file is open from here on
+    if data.db_signature(Path(sig[0])) != sig:
+        conn.close()
+        raise DatabaseSwapped(sig[0])
+    return conn
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -65,8 +76,18 @@ def corpus_span(sig: Sig) -> dict[str, object]:
 
 
 def database() -> Sig:
-    """The current database's signature, or an explanation and stop when there is none."""
-    sig = data.db_signature(config.db_path())
+    """The current database's signature (its connection open), or an explanation and stop
+    when there is none."""
+    for _ in range(5):  # a rebuild swaps once in seconds: a retry or two settles it
+        sig = data.db_signature(config.db_path())
+        if sig is None:
+            break
+        try:
+            with _LOCK:
+                _connection(sig)
+            return sig
+        except DatabaseSwapped:
+            continue
     if sig is None:
         st.info(
             f"No corpus yet: there is no database at `{config.db_path()}`. Build it with "

@@ -1,16 +1,26 @@
-"""Build benchmark: parse + store the shared letters against bare PDF text extraction of the same
-files in the same run, and the same for a corpus N times larger (the letters under N ids).
+"""Build benchmark: the whole pipeline (parse, classify, store) on the shared letters and on a
+corpus N times larger, against the PDF library's bare text extraction of the same files in
+the same run; then an incremental rebuild after one new letter.
 
-Prints figures; it is not a test. Usage: python bench/bench_build.py [--scale 20]
+    python bench/bench_build.py [--scale 20] [--letters DIR]
+
+Each scale runs in its own process, so each peak memory (RSS) is that scale's own. The larger
+corpus is the shared letters parsed N times and stored under N distinct ids and checksums; the
+classifier is retrained on all N copies, as a build of such a corpus would. Targets (issue #6):
+parse + store <= 4x bare extraction; whole build <= 10x; per-letter time flat as the corpus
+grows; a rebuild after one new letter parses only that letter. Prints figures; not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,96 +29,173 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import contextlib
-
 import config  # noqa: E402
 from analysis import classify, pdftext, store  # noqa: E402
 from analysis.build import parse_file  # noqa: E402
-from analysis.letter import NotAJtaiLetter  # noqa: E402
-from scrapers.rawstore import RawRecord, record_from_folder_manifest  # noqa: E402
+from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter  # noqa: E402
+from bench.machine import machine  # noqa: E402
+from bench.scaled import DEFAULT_LETTERS, data_dir_env, records  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
 
 
-def _records(letters_dir: Path) -> list[tuple[Path, RawRecord]]:
-    with (letters_dir / "manifest.csv").open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return [(letters_dir / r["file"], record_from_folder_manifest(r)) for r in rows]
+def _as_copy(letter: Letter, k: int) -> Letter:
+    """The letter under copy k's id and checksum."""
+    lid = f"{letter.letter_id}-x{k}"
+    findings = [
+        replace(f, letter_id=lid, finding_id=f"{lid}-{f.position:04d}") for f in letter.findings
+    ]
+    return replace(letter, letter_id=lid, sha256=f"{letter.sha256[:56]}{k:08d}", findings=findings)
 
 
-def _copies(letters: list, n: int) -> list:
-    """The same letters under n distinct ids (a synthetic corpus n times larger)."""
-    out = []
-    for k in range(n):
-        for lt in letters:
-            lid = f"{lt.letter_id}-x{k}"
-            findings = [
-                replace(f, letter_id=lid, finding_id=f"{lid}-{f.position:04d}") for f in lt.findings
-            ]
-            out.append(
-                replace(lt, letter_id=lid, sha256=f"{lt.sha256[:56]}{k:08d}", findings=findings)
-            )
-    return out
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--scale", type=int, default=20)
-    ap.add_argument("--letters", default=str(config.SHARED_DIR / "jtai-letters"))
-    args = ap.parse_args()
-    files = _records(Path(args.letters))
-
+def run_scale(letters_dir: Path, scale: int) -> dict[str, float]:
+    """One scale, measured in this process: bare extraction, then parse, classify, store."""
+    files = records(letters_dir)
     t = time.perf_counter()
-    for path, _ in files:
-        pdftext.bare_text(path)
+    for _ in range(scale):
+        for path, _rec in files:
+            pdftext.bare_text(path)
     bare = time.perf_counter() - t
 
-    per_letter, letters = [], []
+    per_letter: list[float] = []
+    letters: list[Letter] = []
     t = time.perf_counter()
-    for path, rec in files:
-        t1 = time.perf_counter()
-        with contextlib.suppress(NotAJtaiLetter):
-            letters.append(parse_file(path, rec))
-        per_letter.append(time.perf_counter() - t1)
+    for k in range(scale):
+        for path, rec in files:
+            t1 = time.perf_counter()
+            try:
+                letter = parse_file(path, rec)
+            except (NotAJtaiLetter, IncompleteLetter):
+                continue
+            finally:
+                per_letter.append(time.perf_counter() - t1)
+            letters.append(_as_copy(letter, k) if scale > 1 else letter)
     parse_s = time.perf_counter() - t
 
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["JTAI_DATA_DIR"] = tmp
+    with tempfile.TemporaryDirectory() as tmp, data_dir_env(Path(tmp)):
         t = time.perf_counter()
-        model = classify.tag_corpus(letters)
+        model = classify.tag_corpus(letters, retrain=True)
         classify_s = time.perf_counter() - t
         t = time.perf_counter()
         store.write(letters, [], model)
         store_s = time.perf_counter() - t
+        db_mb = config.db_path().stat().st_size / 1e6
+    return {
+        "scale": scale,
+        "files": len(files) * scale,
+        "letters": len(letters),
+        "findings": sum(len(lt.findings) for lt in letters),
+        "bare": bare,
+        "parse": parse_s,
+        "median_ms": statistics.median(per_letter) * 1000,
+        "classify": classify_s,
+        "store": store_s,
+        "db_mb": db_mb,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
-        big = _copies(letters, args.scale)
-        t = time.perf_counter()
-        classify.tag_corpus(big)
-        big_classify = time.perf_counter() - t
-        t = time.perf_counter()
-        store.write(big, [], model)
-        big_store = time.perf_counter() - t
-        big_size = config.db_path().stat().st_size
 
-    n_find = sum(len(lt.findings) for lt in letters)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"files: {len(files)}  letters: {len(letters)}  findings: {n_find}")
-    print(f"bare text extraction (pypdfium2): {bare:.2f}s")
-    print(f"parse: {parse_s:.2f}s  median per letter {statistics.median(per_letter) * 1000:.0f} ms")
-    print(
-        f"store: {store_s:.2f}s   parse+store: {parse_s + store_s:.2f}s "
-        f"= {(parse_s + store_s) / bare:.1f}x bare extraction (target <= 4x)"
+def _cli(args: list[str], data_dir: Path) -> tuple[float, str]:
+    env = {**os.environ, "JTAI_DATA_DIR": str(data_dir)}
+    t = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO, env=env, capture_output=True, text=True
     )
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {out.stderr[-2000:]}")
+    return time.perf_counter() - t, out.stdout
+
+
+def incremental(letters_dir: Path) -> dict[str, float | str]:
+    """Through the CLI a user runs: build all but one letter, add it, build again."""
+    with (letters_dir / "manifest.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder, data = Path(tmp) / "letters", Path(tmp) / "data"
+        folder.mkdir()
+
+        def ingest(subset: list[dict[str, str]]) -> None:
+            for r in subset:
+                dest = folder / r["file"]
+                if not dest.exists():
+                    shutil.copy(letters_dir / r["file"], dest)
+            with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+                w.writeheader()
+                w.writerows(subset)
+            _cli(["scrapers", "ingest", str(folder)], data)
+
+        ingest(rows[:-1])
+        full, _ = _cli(["analysis", "build"], data)
+        ingest(rows)
+        one, out = _cli(["analysis", "build"], data)
+        same, out_same = _cli(["analysis", "build"], data)
+    first_line = lambda s: next(x for x in s.splitlines() if x.startswith("letters:"))  # noqa: E731
+    return {
+        "full": full,
+        "one_new": one,
+        "one_new_report": first_line(out),
+        "unchanged": same,
+        "unchanged_report": first_line(out_same),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=int, default=20)
+    ap.add_argument("--letters", default=str(DEFAULT_LETTERS), help="folder with manifest.csv")
+    ap.add_argument("--one-scale", type=int, help=argparse.SUPPRESS)  # the per-scale child
+    args = ap.parse_args()
+    letters_dir = Path(args.letters)
+    if not (letters_dir / "manifest.csv").exists():
+        print(f"no letters: {letters_dir}/manifest.csv not found", file=sys.stderr)
+        return 2
+    if args.one_scale:
+        print(json.dumps(run_scale(letters_dir, args.one_scale)))
+        return 0
+
+    print(machine())
+    results = []
+    for scale in (1, args.scale):
+        child = subprocess.run(
+            [sys.executable, __file__, "--letters", str(letters_dir), "--one-scale", str(scale)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+
+    print(f"{'':34}" + "".join(f"{'x' + str(r['scale']):>14}" for r in results))
+    rows = [
+        ("files / letters", lambda r: f"{r['files']} / {r['letters']}"),
+        ("findings", lambda r: f"{r['findings']:,}"),
+        ("bare text extraction (pypdfium2) s", lambda r: f"{r['bare']:.2f}"),
+        ("parse s", lambda r: f"{r['parse']:.2f}"),
+        ("  median per letter ms", lambda r: f"{r['median_ms']:.0f}"),
+        ("classify (train + tag) s", lambda r: f"{r['classify']:.2f}"),
+        ("store s", lambda r: f"{r['store']:.2f}"),
+        ("parse + store / bare (<= 4x)", lambda r: f"{(r['parse'] + r['store']) / r['bare']:.1f}x"),
+        (
+            "whole build / bare (<= 10x)",
+            lambda r: f"{(r['parse'] + r['classify'] + r['store']) / r['bare']:.1f}x",
+        ),
+        (
+            "whole build per letter ms",
+            lambda r: f"{(r['parse'] + r['classify'] + r['store']) / r['letters'] * 1000:.0f}",
+        ),
+        ("database MB", lambda r: f"{r['db_mb']:.0f}"),
+        ("peak memory (RSS) MB", lambda r: f"{r['peak_mb']:.0f}"),
+    ]
+    for label, cell in rows:
+        print(f"{label:34}" + "".join(f"{cell(r):>14}" for r in results))
+
+    inc = incremental(letters_dir)
+    print("incremental, through `python -m analysis build` (process start included):")
+    print(f"  all but one letter, first build: {inc['full']:.1f}s")
+    print(f"  after one new letter:            {inc['one_new']:.1f}s   [{inc['one_new_report']}]")
     print(
-        f"classify: {classify_s:.2f}s   whole build: {parse_s + store_s + classify_s:.2f}s "
-        f"= {(parse_s + store_s + classify_s) / bare:.1f}x bare (target <= 10x)"
+        f"  nothing new:                     {inc['unchanged']:.1f}s   [{inc['unchanged_report']}]"
     )
-    print(
-        f"x{args.scale} corpus ({len(big)} letters, {n_find * args.scale} findings): "
-        f"classify {big_classify:.2f}s, store {big_store:.2f}s, db {big_size / 1e6:.0f} MB; "
-        f"per letter {(big_classify + big_store) / len(big) * 1000:.1f} ms vs "
-        f"{(classify_s + store_s) / len(letters) * 1000:.1f} ms at x1"
-    )
-    print(f"peak memory (RSS): {peak_mb:.0f} MB")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -231,6 +231,23 @@ def test_rebuilt_database_is_picked_up_without_restart(
     assert app("overview").metric[0].value == "3"
 
 
+def test_a_connection_is_never_to_a_newer_file_than_its_key(env: Path, tmp_path: Path) -> None:
+    # A rebuild that swaps the file between a page reading the signature and opening the
+    # database: the connection cached under the old key would read the new corpus.
+    from app_pages import common
+
+    path = tmp_path / "jtai.sqlite"
+    shutil.copy(env / "jtai.sqlite", path)
+    old = data.db_signature(path)
+    shutil.copy(env / "jtai.sqlite", tmp_path / ".new")
+    os.replace(tmp_path / ".new", path)
+    with pytest.raises(common.DatabaseSwapped):
+        common._connection(old)
+    new = data.db_signature(path)
+    assert new != old
+    assert common._connection(new).execute("SELECT COUNT(*) FROM letters").fetchone()[0] == 4
+
+
 def test_corpus_zip_has_the_export_files(env: Path) -> None:
     import io
     import zipfile
