@@ -103,7 +103,8 @@ class ChangedFile(Exception):
 def parse_file(path: Path, record: rawstore.RawRecord) -> Letter:
     """One raw PDF -> an enriched Letter. Raises UnreadablePdf / NotAJtaiLetter /
     IncompleteLetter, and ChangedFile when the file is not the one that was stored."""
-    if record.sha256 and rawstore.sha256_of(path.read_bytes()) != record.sha256:
+    data = path.read_bytes()
+    if record.sha256 and rawstore.sha256_of(data) != record.sha256:
         raise ChangedFile(
             "the file's sha256 differs from the manifest's (edited or damaged on disk); "
             "fetch or ingest it again"
@@ -115,7 +116,7 @@ def parse_file(path: Path, record: rawstore.RawRecord) -> Letter:
         source_url=record.source_url,
         sha256=record.sha256,
     )
-    letter = enrich(parse(pdftext.extract(path), source))
+    letter = enrich(parse(pdftext.extract(data), source))
     if not record.urn and letter.urn and not record.published:
         # The URN came from the title: give the letter the id it would have had from a manifest.
         new_id = make_letter_id(letter.urn, letter.published, letter.sha256)

@@ -101,9 +101,10 @@ def _page_lines(textpage: pdfium.PdfTextPage, page_no: int, height: float) -> li
     return lines
 
 
-def extract(path: Path) -> PdfText:
-    """Read every page's lines. Raises UnreadablePdf with a reason a person can act on."""
-    data = path.read_bytes()
+def extract(source: Path | bytes) -> PdfText:
+    """Read every page's lines of a file, or of its bytes already read. Raises UnreadablePdf
+    with a reason a person can act on."""
+    data = source if isinstance(source, bytes) else source.read_bytes()
     try:
         # pdfium repairs damaged files silently; a file cut short is refused here instead, so it
         # can never come out as a letter missing its last pages.

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,18 +33,9 @@ from analysis import classify, pdftext, store  # noqa: E402
 from analysis.build import parse_file  # noqa: E402
 from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter  # noqa: E402
 from bench.machine import machine  # noqa: E402
-from bench.scaled import DEFAULT_LETTERS, data_dir_env, records  # noqa: E402
+from bench.scaled import DEFAULT_LETTERS, as_copy, data_dir_env, records  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _as_copy(letter: Letter, k: int) -> Letter:
-    """The letter under copy k's id and checksum."""
-    lid = f"{letter.letter_id}-x{k}"
-    findings = [
-        replace(f, letter_id=lid, finding_id=f"{lid}-{f.position:04d}") for f in letter.findings
-    ]
-    return replace(letter, letter_id=lid, sha256=f"{letter.sha256[:56]}{k:08d}", findings=findings)
 
 
 def run_scale(letters_dir: Path, scale: int) -> dict[str, float]:
@@ -69,7 +59,7 @@ def run_scale(letters_dir: Path, scale: int) -> dict[str, float]:
                 continue
             finally:
                 per_letter.append(time.perf_counter() - t1)
-            letters.append(_as_copy(letter, k) if scale > 1 else letter)
+            letters.append(as_copy(letter, k) if scale > 1 else letter)
     parse_s = time.perf_counter() - t
 
     with tempfile.TemporaryDirectory() as tmp, data_dir_env(Path(tmp)):

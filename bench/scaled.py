@@ -13,7 +13,7 @@ parser and schema) is reused, so several benchmarks in one ``make bench`` make i
     python bench/scaled.py [DATA_DIR] [--scale 20] [--letters DIR] [--force]
 
 Importable: ``ensure(data_dir, scale)`` returns the database's path; ``records`` and
-``copies`` are the pieces bench_build.py uses too.
+``as_copy`` are the pieces bench_build.py uses too.
 """
 
 from __future__ import annotations
@@ -71,19 +71,18 @@ def parse_all(letters_dir: Path) -> list[Letter]:
     return out
 
 
+def as_copy(letter: Letter, k: int) -> Letter:
+    """The letter under copy k's id and checksum."""
+    lid = f"{letter.letter_id}-x{k}"
+    findings = [
+        replace(f, letter_id=lid, finding_id=f"{lid}-{f.position:04d}") for f in letter.findings
+    ]
+    return replace(letter, letter_id=lid, sha256=f"{letter.sha256[:56]}{k:08d}", findings=findings)
+
+
 def copies(letters: list[Letter], n: int) -> list[Letter]:
     """The same letters under n distinct ids and checksums (a corpus n times larger)."""
-    out = []
-    for k in range(n):
-        for lt in letters:
-            lid = f"{lt.letter_id}-x{k}"
-            findings = [
-                replace(f, letter_id=lid, finding_id=f"{lid}-{f.position:04d}") for f in lt.findings
-            ]
-            out.append(
-                replace(lt, letter_id=lid, sha256=f"{lt.sha256[:56]}{k:08d}", findings=findings)
-            )
-    return out
+    return [as_copy(lt, k) for k in range(n) for lt in letters]
 
 
 @contextlib.contextmanager

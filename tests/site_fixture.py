@@ -16,12 +16,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import re
 import socket
 import struct
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -86,6 +87,23 @@ def shared_manifest() -> dict[str, dict[str, str]]:
 
 def fixture_html(name: str, files_origin: str = LIVE_FILES_ORIGIN) -> str:
     return (FIXTURE_DIR / name).read_text(encoding="utf-8").replace("{{FILES}}", files_origin)
+
+
+def publication_item(name: str, file_id: str) -> str:
+    """The ``<li>`` of a fixture page that lists the file ``file_id`` (with ``{{FILES}}``)."""
+    html = (FIXTURE_DIR / name).read_text(encoding="utf-8")
+    items = re.findall(r"      <li class=\"timeline__day\">.*?</li>\n", html, re.S)
+    return next(item for item in items if f'/v1/file/{file_id}"' in item)
+
+
+def replacing(old: str, new: str) -> Callable[[str], str]:
+    """A page edit (FixtureSite.page_edits) that must find ``old`` on the page."""
+
+    def edit(html: str) -> str:
+        assert old in html, f"page edit: {old!r} is not on the page"
+        return html.replace(old, new)
+
+    return edit
 
 
 # --- behaviours -----------------------------------------------------------------------------
@@ -170,6 +188,9 @@ class FixtureSite:
                 self.files_by_id[file_id] = letters_dir / row["file"]
         self.files_by_id["50000217"] = letters_dir / JTAI_LETTERS["50000217"][1]
         self.page_overrides: dict[str, str] = {}  # path -> fixture file to serve instead
+        # path -> an edit of the page's template: a variant of a saved page (a link listed
+        # twice, a label in another form) without a near copy of the whole page
+        self.page_edits: dict[str, Callable[[str], str]] = {}
         self.robots: str | None = "robots.txt"  # fixture file, None for 404
         self.hits: list[Hit] = []
         self.stream_started = threading.Event()
@@ -310,7 +331,10 @@ class _Handler(BaseHTTPRequestHandler):
             name = f"provider_{path.rsplit('/', 1)[-1]}.html"
         if name is None or not (FIXTURE_DIR / name).exists():
             return self._send(404, b"<html><body>Not found</body></html>", "text/html")
-        body = fixture_html(name, self.site.files_origin).encode("utf-8")
+        html = (FIXTURE_DIR / name).read_text(encoding="utf-8")
+        if path in self.site.page_edits:
+            html = self.site.page_edits[path](html)
+        body = html.replace("{{FILES}}", self.site.files_origin).encode("utf-8")
         etag = f'"{hashlib.sha1(body).hexdigest()}"'
         if self.headers.get("If-None-Match") == etag:
             return self._send(304, b"", None, {"ETag": etag})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import shutil
@@ -13,8 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from pypdf import PdfWriter
+from bad_pdfs import encrypted, scanned, without_last_page
 
 import config
 from analysis import export, store
@@ -158,28 +156,6 @@ def _full(row: dict[str, str]) -> RawRecord:
     return record_from_folder_manifest(row)
 
 
-def _without_last_page(source: Path) -> bytes:
-    writer = PdfWriter(clone_from=str(source))
-    writer.remove_page(len(writer.pages) - 1)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _encrypted(source: Path) -> bytes:
-    writer = PdfWriter(clone_from=str(source))
-    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _scan() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (1240, 1754), "white").save(out, "PDF", resolution=150)
-    return out.getvalue()
-
-
 def _store_raw(file_id: str, data: bytes, record: RawRecord) -> None:
     """Put bytes in the raw store as if they had been fetched (bypassing the fetch's checks,
     which would refuse most of them: the build must not rely on that)."""
@@ -203,9 +179,9 @@ def test_build_sets_aside_every_bad_file_and_keeps_the_good(
         "random": (bytes(range(256)) * 64, "unreadable: not a PDF"),
         "html": (b"<html><body>Please try again later</body></html>", "an HTML page"),
         "truncated": (whole[: len(whole) // 2], "unreadable: truncated PDF"),
-        "encrypted": (_encrypted(good), "unreadable: encrypted PDF"),
-        "scan": (_scan(), "unreadable: no text layer"),
-        "last-page-lost": (_without_last_page(good), "incomplete letter: no sign-off"),
+        "encrypted": (encrypted(good), "unreadable: encrypted PDF"),
+        "scan": (scanned(), "unreadable: no text layer"),
+        "last-page-lost": (without_last_page(good), "incomplete letter: no sign-off"),
     }
     for file_id, (data, _) in bad.items():
         _store_raw(file_id, data, replace(base, urn="", published=""))

@@ -3,14 +3,12 @@ with a reason a person can act on, or read whole; never a crash, never part of a
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
+from bad_pdfs import encrypted, scanned
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageDraw
-from pypdf import PdfWriter
 
 from analysis import pdftext
 
@@ -21,15 +19,6 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
-
-
-def _encrypted(source: Path, user_password: str) -> bytes:
-    writer = PdfWriter(clone_from=str(source))
-    # RC4 needs no extra crypto library; the reader's path is the same for AES.
-    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def test_a_whole_letter_is_read(letters_dir: Path) -> None:
@@ -78,22 +67,19 @@ def test_every_cut_of_a_letter_is_refused(tmp_path: Path, letters_dir: Path) -> 
 
 
 def test_a_password_protected_pdf_is_named_encrypted(tmp_path: Path, letters_dir: Path) -> None:
-    path = _write(tmp_path, "locked.pdf", _encrypted(letters_dir / LEWISHAM, "secret"))
+    path = _write(tmp_path, "locked.pdf", encrypted(letters_dir / LEWISHAM))
     with pytest.raises(pdftext.UnreadablePdf, match="encrypted PDF"):
         pdftext.extract(path)
 
 
 def test_a_pdf_encrypted_only_against_editing_is_read(tmp_path: Path, letters_dir: Path) -> None:
     # Owner-password-only encryption (print/copy permissions) still opens without a password.
-    path = _write(tmp_path, "permissions.pdf", _encrypted(letters_dir / LEWISHAM, ""))
+    path = _write(tmp_path, "permissions.pdf", encrypted(letters_dir / LEWISHAM, user_password=""))
     plain = pdftext.extract(letters_dir / LEWISHAM)
     assert pdftext.extract(path).lines == plain.lines
 
 
 def test_a_scanned_page_is_named_image_only(tmp_path: Path) -> None:
-    image = Image.new("RGB", (1240, 1754), "white")
-    ImageDraw.Draw(image).text((100, 100), "Joint targeted area inspection", fill="black")
-    path = tmp_path / "scan.pdf"
-    image.save(path, "PDF", resolution=150)
+    path = _write(tmp_path, "scan.pdf", scanned("Joint targeted area inspection"))
     with pytest.raises(pdftext.UnreadablePdf, match="image-only"):
         pdftext.extract(path)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,6 +27,8 @@ from site_fixture import (
     Stall,
     Status,
     Truncate,
+    publication_item,
+    replacing,
     shared_manifest,
 )
 
@@ -304,14 +307,23 @@ def test_search_page_without_provider_links_is_a_layout_change(
     ("page", "expected"),
     [
         ("provider_layout_changed.html", 'class="publication-link"'),
-        ("provider_label_changed.html", "is not in the form 'Report type, pdf - 14 July 2017'"),
+        (
+            replacing(
+                "Joint area child protection inspection, pdf - 1 December 2017",
+                "Joint area child protection inspection (PDF, 1 December 2017)",
+            ),
+            "is not in the form 'Report type, pdf - 14 July 2017'",
+        ),
     ],
     ids=["no-publication-links", "label-in-another-form"],
 )
 def test_provider_page_with_a_changed_layout_fails_loudly(
-    site: FixtureSite, data_dir: Path, capsys, page: str, expected: str
+    site: FixtureSite, data_dir: Path, capsys, page: str | Callable[[str], str], expected: str
 ):
-    site.page_overrides["/provider/44/80441"] = page
+    if callable(page):
+        site.page_edits["/provider/44/80441"] = page
+    else:
+        site.page_overrides["/provider/44/80441"] = page
     code, out = fetch_here(site, capsys)
     assert code == EXIT_FAILURES, out
     line = failed_line(out, "/provider/44/80441")
@@ -545,7 +557,9 @@ def test_redirects_of_search_provider_page_and_pdf_are_followed(
     site.page_overrides["/provider/16/80441"] = "provider_80441.html"
     # Cheshire East's letter is linked on the site's origin, which sends it to the file
     # service, which sends it on to its storage
-    site.page_overrides["/provider/44/80447"] = "provider_80447_site_link.html"
+    site.page_edits["/provider/44/80447"] = replacing(
+        "{{FILES}}/v1/file/50194535", "/v1/file/50194535"
+    )
     pdf = file_path("50194535")
     site.script(pdf, Redirect("{{FILES}}" + pdf, 301), Redirect("/v1/blob/50194535", 302))
 
@@ -601,8 +615,11 @@ def test_duplicate_listings_are_downloaded_and_recorded_once(
     site: FixtureSite, data_dir: Path, capsys
 ):
     # Barnsley's page lists its letter twice; the fictional 80999 also lists Bristol's
-    site.page_overrides["/provider/44/80426"] = "provider_80426_listed_twice.html"
-    site.page_overrides["/provider/44/80999"] = "provider_80999_lists_bristol.html"
+    barnsley = publication_item("provider_80426.html", "50188665")
+    site.page_edits["/provider/44/80426"] = replacing(barnsley, barnsley * 2)
+    bristol = publication_item("provider_80441.html", "50000231")
+    top = '<ul class="timeline">\n'
+    site.page_edits["/provider/44/80999"] = replacing(top, top + bristol)
     for _ in range(2):
         code, out = fetch_here(site, capsys)
         assert code == EXIT_OK, out
@@ -647,6 +664,7 @@ def test_many_failures_in_one_run_are_each_named_then_a_rerun_gets_exactly_the_m
 
     site.clear_behaviours()
     site.page_overrides.clear()
+    site.page_edits.clear()
     site.files_by_id["50212861"] = bedford
     site.clear_log()
     second = run_cli(site, "--timeout", "5")
