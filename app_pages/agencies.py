@@ -10,7 +10,7 @@ from app_pages import common, data
 PAGE = "agencies"
 KEYS = ("theme", "region", "agency", "label", "from", "to")
 
-sig, voc, span = common.open_page()
+sig, voc, span = common.open_page(charts=True)
 
 st.title("Agencies")
 st.caption(
@@ -42,16 +42,21 @@ if counts.empty:
 counts["label"] = counts["label"].map(data.label_name)
 
 heat = counts.groupby(["agency", "label"])["findings"].sum().reset_index()
-pivot = heat.pivot(index="agency", columns="label", values="findings").fillna(0).astype(int)
-pivot = pivot[[c for c in [data.label_name(x) for x in data.LABEL_ORDER] if c in pivot.columns]]
-fig = px.imshow(
-    pivot,
-    text_auto=True,
-    aspect="auto",
-    color_continuous_scale="Blues",
-    labels={"x": "label", "y": "agency", "color": "findings"},
+label_order = [data.label_name(x) for x in data.LABEL_ORDER]
+# Agencies ordered by how many findings are about them, the most at the top.
+agency_order = list(heat.groupby("agency")["findings"].sum().sort_values().index)
+fig = px.bar(
+    heat,
+    x="findings",
+    y="agency",
+    color="label",
+    orientation="h",
+    text="findings",
+    category_orders={"label": label_order, "agency": agency_order},
+    color_discrete_map={data.label_name(k): v for k, v in data.LABEL_COLOURS.items()},
     title="Findings about each agency, by label (sentences may name several)",
 )
+fig.update_layout(height=max(300, 40 * len(agency_order) + 160), yaxis_title=None)
 common.chart(fig, heat, "agency_by_label", "heat")
 
 by_theme = counts.groupby(["agency", "theme", "label"])["findings"].sum().reset_index()
@@ -94,7 +99,7 @@ sql, params = data.findings_sql(sub_filters)
 rows = common.query(sig, sql, tuple(params))
 if lab == "unlabelled":
     rows = rows[rows["label"] == ""]
-common.finding_table(rows, key="agency_rows")
+common.sentence_list(rows)
 common.download_csv(
     rows,
     f"agency_{ag}_{lab}.csv",

@@ -4,8 +4,6 @@ statistical neighbours."""
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -24,7 +22,7 @@ SECTIONS = [
     ("main_findings", "Main findings"),
 ]
 
-sig, voc, _span = common.open_page()
+sig, voc, _span = common.open_page(charts=True)
 
 st.title("Area profile")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
@@ -68,71 +66,52 @@ view = letters[
     ]
 ].copy()
 view["theme"] = view["theme"].map(lambda t: voc.themes.get(t, t))
-st.dataframe(
-    view,
-    hide_index=True,
-    width="stretch",
-    column_config={"source_url": st.column_config.LinkColumn("letter", display_text="PDF")},
-)
+common.html_table(view, links={"source_url": "PDF"})
 common.download_csv(view, f"area_{urn}_letters.csv", key="dl_area_letters")
 
 
-def badge(label: str) -> str:
-    colour = data.LABEL_COLOURS.get(label or "unlabelled", "#CCCCCC")
-    text_colour = "#000" if label in ("", "context", "improvement") else "#fff"
-    return (
-        f"<span style='background:{colour};color:{text_colour};border-radius:4px;"
-        f"padding:0 4px;font-size:0.8em;white-space:nowrap'>"
-        f"{html.escape(data.label_name(label))}</span>"
-    )
-
-
-def sentence_html(r: pd.Series) -> str:
-    # Escaped: sentence text comes from PDFs and is rendered as HTML here.
-    link = data.source_link(r["source_url"], r["page"])
-    where = (
-        f"<a href='{html.escape(link)}' target='_blank' rel='noopener'>p. {r['page']}</a>"
-        if link
-        else f"p. {r['page']} (local file {html.escape(str(r['file_id']))}.pdf)"
-    )
-    return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}]</small></li>"
-
-
-for lt in letters.itertuples():
-    st.subheader(f"{lt.published}: {voc.themes.get(lt.theme, lt.theme)}")
-    sql, params = data.findings_sql(Filters(la=(urn,)))
-    rows = common.query(sig, sql, tuple(params))
-    rows = rows[rows["letter_id"] == lt.letter_id]
-    if not lt.source_url:
-        pdf = data.local_pdf(lt.file_id)
-        if pdf:
-            st.download_button(
-                "Open the letter (local PDF)",
-                data=pdf.read_bytes,
-                file_name=f"{lt.letter_id}.pdf",
-                mime="application/pdf",
-                key=f"pdf_{lt.letter_id}",
-                on_click="ignore",
-            )
-    for section, title in SECTIONS:
-        part = rows[rows["section"] == section]
-        if part.empty:
-            continue
-        with st.expander(
-            f"{title} ({len(part)} sentences)",
-            expanded=section in ("headline_findings", "priority_action"),
-        ):
-            st.html(
-                "<ul style='margin:0'>"
-                + "".join(sentence_html(r) for _, r in part.iterrows())
-                + "</ul>"
-            )
-    common.download_csv(
-        rows,
-        f"{lt.letter_id}_findings.csv",
-        key=f"dl_{lt.letter_id}",
-        label=f"Download this letter's findings as CSV ({len(rows)} rows)",
-    )
+# One letter's findings at a time (the latest first): an area inspected often would
+# otherwise put every sentence of every letter on one page.
+st.subheader("Findings")
+by_id = {lt.letter_id: lt for lt in letters.itertuples()}
+letter_ids = list(letters["letter_id"])[::-1]
+chosen = st.selectbox(
+    f"Letter ({len(letter_ids)} for this area)",
+    letter_ids,
+    key=f"area_letter_{urn}",
+    format_func=lambda i: f"{by_id[i].published}: {voc.themes.get(by_id[i].theme, by_id[i].theme)}",
+    disabled=len(letter_ids) == 1,
+)
+lt = by_id[chosen]
+sql, params = data.findings_sql(Filters(la=(urn,)))
+rows = common.query(sig, sql, tuple(params))
+rows = rows[rows["letter_id"] == lt.letter_id]
+if not lt.source_url:
+    pdf = data.local_pdf(lt.file_id)
+    if pdf:
+        st.download_button(
+            "Open the letter (local PDF)",
+            data=pdf.read_bytes,
+            file_name=f"{lt.letter_id}.pdf",
+            mime="application/pdf",
+            key=f"pdf_{lt.letter_id}",
+            on_click="ignore",
+        )
+for section, title in SECTIONS:
+    part = rows[rows["section"] == section]
+    if part.empty:
+        continue
+    with st.expander(
+        f"{title} ({len(part)} sentences)",
+        expanded=section in ("headline_findings", "priority_action"),
+    ):
+        common.sentence_list(part, with_letter=False)
+common.download_csv(
+    rows,
+    f"{lt.letter_id}_findings.csv",
+    key=f"dl_{lt.letter_id}",
+    label=f"Download this letter's findings as CSV ({len(rows)} rows)",
+)
 
 # Comparison with region and statistical neighbours
 st.subheader("Compared with its region and statistical neighbours")
@@ -192,9 +171,4 @@ if nb.empty:
 else:
     nb["profile"] = "area?la=" + nb["urn"]
     st.markdown("**Statistical neighbours with letters**")
-    st.dataframe(
-        nb,
-        hide_index=True,
-        width="stretch",
-        column_config={"profile": st.column_config.LinkColumn("profile", display_text="open")},
-    )
+    common.html_table(nb, links={"profile": "open"})

@@ -3,6 +3,7 @@ charts with their table alternative, and the copy-link control."""
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -15,7 +16,7 @@ import streamlit as st
 
 import config
 from analysis import store
-from app_pages import data
+from app_pages import data, plotly_basic
 from app_pages.state import Filters, Vocab, describe, md_escape, parse_query, to_query
 
 _LOCK = threading.Lock()  # one sqlite connection is shared by all sessions' threads
@@ -98,11 +99,15 @@ def database() -> Sig:
     return sig  # type: ignore[return-value]
 
 
-def open_page() -> tuple[Sig, Vocab, dict[str, object]]:
+def open_page(charts: bool = False) -> tuple[Sig, Vocab, dict[str, object]]:
     """What every page starts with: the database (or the empty-state notice and stop), the
-    sidebar, and the cached vocabulary and corpus span."""
+    sidebar, and the cached vocabulary and corpus span. A page with ``charts`` starts
+    loading the chart library at once."""
     sig = database()
     sidebar(sig)
+    if charts:
+        with st.sidebar:
+            plotly_basic.preload()
     return sig, vocab(sig), corpus_span(sig)
 
 
@@ -144,8 +149,13 @@ def show_description(filters: Filters, voc: Vocab, noun: str = "findings") -> No
     st.markdown("**Showing:** " + md_escape(describe(filters, voc, noun)))
 
 
+def _md_url(url: str) -> str:
+    # Markdown link targets end at a space or an unbalanced parenthesis: percent-encode both.
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
 def copy_link(url_path: str, filters: Filters | dict[str, str]) -> None:
-    """The link to exactly this view; st.code has a copy button built in."""
+    """The link to exactly this view, for a reader to copy and send on."""
     params = filters if isinstance(filters, dict) else to_query(filters)
     qs = urlencode(params, safe=",")
     base = st.context.url or ""
@@ -160,8 +170,9 @@ def copy_link(url_path: str, filters: Filters | dict[str, str]) -> None:
         link = urlunsplit((parts.scheme, parts.netloc, root + url_path, qs, ""))
     else:
         link = "/" + url_path + ("?" + qs if qs else "")
-    st.caption("Copy link to this view")
-    st.code(link, language=None)
+    # A plain link, not st.code: its copy button costs every first-time reader a 1.5 MB
+    # syntax highlighter. The text is the URL itself, so it can be selected and copied too.
+    st.markdown(f"Link to this view (copy it to share): [{md_escape(link)}]({_md_url(link)})")
 
 
 # ---------------------------------------------------------------- output helpers
@@ -179,23 +190,42 @@ def download_csv(df: pd.DataFrame, filename: str, key: str, label: str = "Downlo
 
 
 def chart(
-    fig: go.Figure, table: pd.DataFrame, name: str, key: str, caption: str | None = None
+    fig: go.Figure,
+    table: pd.DataFrame,
+    name: str,
+    key: str,
+    caption: str | None = None,
+    column_config: dict | None = None,
 ) -> None:
     """A chart, its table alternative and the CSV of exactly those rows."""
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 60, "b": 10}, legend={"orientation": "h", "y": -0.15}
     )
-    st.plotly_chart(fig, width="stretch", key=f"fig_{key}", config={"displaylogo": False})
+    plotly_basic.plotly_chart(fig, key=f"fig_{key}")
     if caption:
         st.caption(caption)
-    with st.expander(f"Table: {fig.layout.title.text or name}"):
-        st.dataframe(table, hide_index=True, width="stretch")
+    # Drawn only once opened: a closed table would still load the grid's script for every
+    # first-time reader of the page.
+    with st.expander(
+        f"Table: {fig.layout.title.text or name}", key=f"table_{key}", on_change="rerun"
+    ) as table_box:
+        if table_box.open:
+            st.dataframe(table, hide_index=True, width="stretch", column_config=column_config)
     download_csv(table, f"{name}.csv", key=f"dl_{key}", label=f"Download CSV ({len(table)} rows)")
 
 
+SHOW_ROWS = 1000  # sentences sent to the browser per table; its CSV download has them all
+
+
 def finding_table(df: pd.DataFrame, key: str, height: int | None = None) -> None:
-    """Findings with a link to the source page; text is never rendered as markdown."""
-    view = df.copy()
+    """Findings with a link to the source page; text is never rendered as markdown. Long
+    results show their first SHOW_ROWS rows (every row costs the reader's browser time)."""
+    if len(df) > SHOW_ROWS:
+        st.caption(
+            f"Showing the first {SHOW_ROWS:,} of {len(df):,} sentences; "
+            "the CSV download has them all."
+        )
+    view = df.head(SHOW_ROWS).copy()
     view["link"] = [
         data.source_link(u, p) for u, p in zip(view["source_url"], view["page"], strict=False)
     ]
@@ -230,6 +260,89 @@ def finding_table(df: pd.DataFrame, key: str, height: int | None = None) -> None
             "label_confidence": st.column_config.NumberColumn("confidence", format="%.2f"),
         },
     )
+
+
+LIST_ROWS = 300  # sentences drawn as a reading list; the CSV download beside it has them all
+
+
+def badge(label: str) -> str:
+    colour = data.LABEL_COLOURS.get(label or "unlabelled", "#CCCCCC")
+    text_colour = "#000" if label in ("", "context", "improvement") else "#fff"
+    return (
+        f"<span style='background:{colour};color:{text_colour};border-radius:4px;"
+        f"padding:0 4px;font-size:0.8em;white-space:nowrap'>"
+        f"{html.escape(data.label_name(label))}</span>"
+    )
+
+
+def sentence_html(r: pd.Series, with_letter: bool = True) -> str:
+    # Escaped: sentence text comes from PDFs and is rendered as HTML here.
+    link = data.source_link(r["source_url"], r["page"])
+    where = (
+        f"<a href='{html.escape(link)}' target='_blank' rel='noopener'>p. {r['page']}</a>"
+        if link
+        else f"p. {r['page']} (local file {html.escape(str(r['file_id']))}.pdf)"
+    )
+    if with_letter:
+        where = (
+            f"{html.escape(str(r['local_authority']))}, {html.escape(str(r['published']))}, {where}"
+        )
+    return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}]</small></li>"
+
+
+def sentence_list(rows: pd.DataFrame, with_letter: bool = True) -> None:
+    """Sentences as a list to read, each with its label and a link to its page in the letter
+    (plain HTML: a data grid would cost a first-time reader a second to load)."""
+    if len(rows) > LIST_ROWS:
+        st.caption(
+            f"Showing the first {LIST_ROWS:,} of {len(rows):,} sentences; "
+            "the CSV download has them all."
+        )
+    st.html(
+        "<ul style='margin:0'>"
+        + "".join(sentence_html(r, with_letter) for _, r in rows.head(LIST_ROWS).iterrows())
+        + "</ul>"
+    )
+
+
+def _cell(value: object, link_text: str | None) -> str:
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    if link_text is None or not text:
+        return html.escape(text)
+    # Only web links and this app's own relative page links: a cell never carries a script.
+    if not text.startswith(("https://", "http://", "area?")):
+        return html.escape(text)
+    external = text.startswith("http")
+    attrs = " target='_blank' rel='noopener'" if external else " target='_self'"
+    return f"<a href='{html.escape(text)}'{attrs}>{html.escape(link_text)}</a>"
+
+
+def table_html(df: pd.DataFrame, links: dict[str, str] | None = None) -> str:
+    """``df`` as an HTML table, every cell escaped; ``links`` maps a column of URLs to the
+    text its links show."""
+    links = links or {}
+    head = "".join(f"<th style='text-align:left'>{html.escape(str(c))}</th>" for c in df.columns)
+    columns = [str(c) for c in df.columns]
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{_cell(row[i], links.get(c))}</td>" for i, c in enumerate(columns))
+        + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    return (
+        "<div style='overflow-x:auto'><table style='border-collapse:collapse;width:100%;"
+        "font-size:0.9em'><thead><tr>" + head + "</tr></thead><tbody>" + body + "</tbody></table>"
+        "</div><style>td,th{padding:2px 8px;border-bottom:1px solid rgba(128,128,128,0.3)}</style>"
+    )
+
+
+def html_table(df: pd.DataFrame, links: dict[str, str] | None = None) -> None:
+    """A short table as plain HTML (a data grid costs a first-time reader a second)."""
+    if len(df) > LIST_ROWS:
+        st.caption(
+            f"Showing the first {LIST_ROWS:,} of {len(df):,} rows; the CSV download has them all."
+        )
+    st.html(table_html(df.head(LIST_ROWS), links))
 
 
 def sidebar(sig: Sig) -> None:

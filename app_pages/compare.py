@@ -16,7 +16,7 @@ KEYS = ("theme", "topic", "from", "to")
 DEFAULT_THEMES = ("cse_missing", "domestic_abuse")
 DEFAULT_TOPIC = "perpetrator_focus"
 
-sig, voc, span = common.open_page()
+sig, voc, span = common.open_page(charts=True)
 
 st.title("Compare themes")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
@@ -147,7 +147,7 @@ st.markdown(
     md_escape(f"{len(rows)} sentences on {topic_name} — {bar[1]}, {voc.themes.get(bar[0], bar[0])}")
 )
 if not rows.empty:
-    common.finding_table(rows, key="compare_rows")
+    common.sentence_list(rows)
 common.download_csv(
     rows,
     f"compare_{bar[0]}_{bar[1].replace(' ', '_')}_{topic}.csv",

@@ -340,8 +340,9 @@ def outlines(
         ys: list = []
         for poly in polys:
             for ring in poly[:1]:  # outer ring only: holes do not matter at this scale
-                xs += [p[0] for p in ring] + [None]
-                ys += [p[1] for p in ring] + [None]
+                # 3 decimals (about 100 m) is finer than a pixel: halves what the page sends.
+                xs += [round(p[0], 3) for p in ring] + [None]
+                ys += [round(p[1], 3) for p in ring] + [None]
         pts = [(x, y) for x, y in zip(xs, ys, strict=False) if x is not None]
         cx = sum(p[0] for p in pts) / len(pts)
         cy = sum(p[1] for p in pts) / len(pts)

@@ -8,7 +8,6 @@ from app_pages import common, data
 
 PAGE = "explore"
 KEYS = ("q", "theme", "la", "region", "label", "agency", "topic", "from", "to", "confidence")
-SHOW = 2000  # rows drawn in the browser; the CSV has them all
 
 sig, voc, span = common.open_page()
 
@@ -24,6 +23,4 @@ common.copy_link("explore", filters)
 common.download_csv(
     rows, "findings_filtered.csv", key="dl_explore", label=f"Download CSV ({len(rows):,} rows)"
 )
-if len(rows) > SHOW:
-    st.caption(f"Showing the first {SHOW:,}; the CSV has all {len(rows):,}.")
-common.finding_table(rows.head(SHOW), key="explore_rows", height=600)
+common.finding_table(rows, key="explore_rows", height=600)

@@ -40,13 +40,5 @@ st.markdown(f"**{len(letters)} letters** published on or after {since}.")
 view = letters.assign(
     theme=letters["theme"].map(lambda t: voc.themes.get(t, t)), profile="area?la=" + letters["urn"]
 )
-st.dataframe(
-    view,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "source_url": st.column_config.LinkColumn("letter", display_text="PDF"),
-        "profile": st.column_config.LinkColumn("profile", display_text="open"),
-    },
-)
+common.html_table(view, links={"source_url": "PDF", "profile": "open"})
 common.download_csv(letters, f"letters_since_{since}.csv", key="dl_new")

@@ -13,7 +13,7 @@ from app_pages import common, data
 PAGE = "overview"
 KEYS = ("theme", "region", "from", "to")
 
-sig, voc, span = common.open_page()
+sig, voc, span = common.open_page(charts=True)
 
 st.title("JTAI Findings Explorer")
 st.caption(
@@ -21,8 +21,16 @@ st.caption(
     "sentence by sentence, from Ofsted's published letters."
 )
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-with st.expander("Filters", expanded=bool(data.letters_where(filters)[1])):
-    filters = common.filter_widgets(PAGE, filters, reseed, voc, KEYS, span)
+# The widgets are drawn only while the box is open (a closed box keeps the link's filters):
+# most readers never filter here, and the widgets' scripts would slow every first visit.
+with st.expander(
+    "Filters",
+    expanded=bool(data.letters_where(filters)[1]),
+    key="overview_filters",
+    on_change="rerun",
+) as filter_box:
+    if filter_box.open:
+        filters = common.filter_widgets(PAGE, filters, reseed, voc, KEYS, span)
 common.write_url(PAGE, filters)
 common.show_description(filters, voc, noun="letters")
 
@@ -90,91 +98,79 @@ common.chart(
 st.subheader("Areas inspected")
 geo = data.boundaries()
 latest = letters.sort_values("published").groupby("urn").tail(1)
-map_col, list_col = st.columns([3, 2])
-with map_col:
-    if geo is None:
-        st.info("The boundary file (la_district_boundaries.geojson) is missing, so no map.")
-    else:
-        known = {f["id"] for f in geo["features"]}
-        locs = sorted(known)
-        rows = []
-        for r in latest.itertuples():
-            for d in data.area_districts(r.urn, r.ons_code, known):
-                rows.append(
-                    {
-                        "district": d,
-                        "area": r.local_authority,
-                        "theme": r.theme,
-                        "published": r.published,
-                    }
-                )
-        dist = pd.DataFrame(rows, columns=["district", "area", "theme", "published"])
-        shapes = data.outlines()
-        by_district = dist.drop_duplicates("district").set_index("district")
-        mfig = go.Figure()
-        groups = [("no letter", "#E8E8E8", [d for d in locs if d not in by_district.index])]
-        groups += [
-            (t, colour[t], list(by_district.index[by_district["theme"] == t])) for t in order
-        ]
-        for name, fill, members in groups:
-            if not members:
-                continue
-            xs = [x for d in members for x in shapes[d][0]]
-            ys = [y for d in members for y in shapes[d][1]]
-            mfig.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    fill="toself",
-                    fillcolor=fill,
-                    mode="lines",
-                    line={"color": "white", "width": 0.4},
-                    name=name,
-                    hoverinfo="skip",
-                )
+if geo is None:
+    st.info("The boundary file (la_district_boundaries.geojson) is missing, so no map.")
+else:
+    known = {f["id"] for f in geo["features"]}
+    locs = sorted(known)
+    rows = []
+    for r in latest.itertuples():
+        for d in data.area_districts(r.urn, r.ons_code, known):
+            rows.append(
+                {
+                    "district": d,
+                    "area": r.local_authority,
+                    "theme": r.theme,
+                    "published": r.published,
+                }
             )
-        # Invisible points at district centres carry the hover text.
-        inspected = list(by_district.index)
+    dist = pd.DataFrame(rows, columns=["district", "area", "theme", "published"])
+    shapes = data.outlines()
+    by_district = dist.drop_duplicates("district").set_index("district")
+    mfig = go.Figure()
+    groups = [("no letter", "#E8E8E8", [d for d in locs if d not in by_district.index])]
+    groups += [(t, colour[t], list(by_district.index[by_district["theme"] == t])) for t in order]
+    for name, fill, members in groups:
+        if not members:
+            continue
+        xs = [x for d in members for x in shapes[d][0]]
+        ys = [y for d in members for y in shapes[d][1]]
         mfig.add_trace(
             go.Scatter(
-                x=[shapes[d][2] for d in inspected],
-                y=[shapes[d][3] for d in inspected],
-                mode="markers",
-                marker={"size": 6, "opacity": 0},
-                showlegend=False,
-                text=[
-                    f"{by_district['area'][d]}<br>{voc.themes.get(by_district['theme'][d], '')}"
-                    f"<br>{by_district['published'][d]}"
-                    for d in inspected
-                ],
-                hovertemplate="%{text}<extra></extra>",
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=fill,
+                mode="lines",
+                line={"color": "white", "width": 0.4},
+                name=name,
+                hoverinfo="skip",
             )
         )
-        mfig.update_xaxes(visible=False)
-        # 1/cos(53 deg): makes a degree of latitude look as long as it is at England's middle.
-        mfig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.66)
-        mfig.update_layout(
-            title="Areas inspected, by theme of their latest letter",
-            height=640,
-            plot_bgcolor="white",
-            legend={"title": {"text": "theme"}},
+    # Invisible points at district centres carry the hover text.
+    inspected = list(by_district.index)
+    mfig.add_trace(
+        go.Scatter(
+            x=[shapes[d][2] for d in inspected],
+            y=[shapes[d][3] for d in inspected],
+            mode="markers",
+            marker={"size": 6, "opacity": 0},
+            showlegend=False,
+            text=[
+                f"{by_district['area'][d]}<br>{voc.themes.get(by_district['theme'][d], '')}"
+                f"<br>{by_district['published'][d]}"
+                for d in inspected
+            ],
+            hovertemplate="%{text}<extra></extra>",
         )
-        common.chart(
-            mfig,
-            latest[["local_authority", "urn", "ons_code", "region", "theme", "published"]],
-            "areas_inspected",
-            "map",
-            caption="Grey: no letter matching the filters. Counties are drawn as their districts.",
-        )
-with list_col:
-    area_list = latest.assign(
-        profile=["area?la=" + u for u in latest["urn"]],
-    )[["local_authority", "region", "theme", "published", "profile"]]
-    st.dataframe(
-        area_list.sort_values("local_authority"),
-        hide_index=True,
-        width="stretch",
+    )
+    mfig.update_xaxes(visible=False)
+    # 1/cos(53 deg): makes a degree of latitude look as long as it is at England's middle.
+    mfig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.66)
+    mfig.update_layout(
+        title="Areas inspected, by theme of their latest letter",
         height=640,
+        legend={"title": {"text": "theme"}},
+    )
+    common.chart(
+        mfig,
+        latest.assign(profile=["area?la=" + u for u in latest["urn"]])[
+            ["local_authority", "urn", "ons_code", "region", "theme", "published", "profile"]
+        ].sort_values("local_authority"),
+        "areas_inspected",
+        "map",
+        caption="Grey: no letter matching the filters. Counties are drawn as their districts. "
+        "The table under the map lists the areas, each with a link to its profile.",
         column_config={"profile": st.column_config.LinkColumn("profile", display_text="open")},
     )
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_support import corpus_dir  # noqa: F401 - session fixture
 
-from app_pages import data
+from app_pages import common, data
 from app_pages.state import md_escape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -116,7 +118,10 @@ def test_compare_defaults_and_counts_match_sql(env: Path) -> None:
     at = app("compare")
     assert at.multiselect(key="compare_theme").value == ["cse_missing", "domestic_abuse"]
     assert at.selectbox(key="compare_topic").value == "perpetrator_focus"
-    table = frame_with(at, "on_topic")
+    with pytest.raises(AssertionError):  # the chart's table is drawn only once opened
+        frame_with(at, "on_topic")
+    at.session_state["table_compare"] = True
+    table = frame_with(at.run(), "on_topic")
     for r in table.itertuples():
         label_sql = "" if r.label == "all findings" else " AND f.label = ?"
         args = (r.theme,) if r.label == "all findings" else (r.theme, r.label)
@@ -148,7 +153,7 @@ def test_compare_shared_link_round_trip(env: Path) -> None:
     at.selectbox(key="compare_topic").set_value("workforce").run()
     assert at.query_params["topic"] == "workforce"
     assert at.query_params["from"] == "2016-01-01"
-    assert any("compare?" in c.value and "topic=workforce" in c.value for c in at.code)
+    assert any("compare?" in c.value and "topic=workforce" in c.value for c in at.markdown)
 
 
 def test_compare_needs_two_themes(env: Path) -> None:
@@ -190,10 +195,12 @@ def test_new_shows_refresh_time(env: Path) -> None:
     built = sql(env, "SELECT value FROM meta WHERE key = 'built_at'")[0][0]
     at = app("new", **{"from": "2017-01-01"})
     assert "2017" in texts(at) and md_escape(built) in texts(at)
-    assert (
-        len(frame_with(at, "published"))
-        == sql(env, "SELECT COUNT(*) FROM letters WHERE published >= '2017-01-01'")[0][0]
+    table = " ".join(h.proto.body for h in at.get("html"))
+    want = sql(
+        env, "SELECT COUNT(*), COUNT(DISTINCT urn) FROM letters WHERE published >= '2017-01-01'"
     )
+    assert table.count("<tr>") - 1 == want[0][0]  # one row a letter, under one header row
+    assert len(set(re.findall(r"href='area\?la=(\d+)'", table))) == want[0][1]
 
 
 def test_about_not_yet_evaluated_then_evaluated(
@@ -256,3 +263,19 @@ def test_corpus_zip_has_the_export_files(env: Path) -> None:
     assert sorted(zf.namelist()) == ["datapackage.json", "findings.csv", "letters.csv"]
     letters = zf.read("letters.csv").decode().splitlines()
     assert letters[0].startswith("letter_id,urn,") and len(letters) == 5
+
+
+def test_html_table_escapes_cells_and_links_only_web_and_page_urls() -> None:
+    df = pd.DataFrame(
+        {
+            "name": ["<script>x</script>", "A & B", None],
+            "url": ["https://example.org/a?b=1&c=2", "javascript:alert(1)", "area?la=80485"],
+        }
+    )
+    out = common.table_html(df, links={"url": "open"})
+    assert "<script>" not in out and "&lt;script&gt;x&lt;/script&gt;" in out
+    assert "A &amp; B" in out and "None" not in out
+    assert "<a href='https://example.org/a?b=1&amp;c=2' target='_blank'" in out
+    assert "javascript:" in out and "href='javascript" not in out  # shown as text, not a link
+    assert "<a href='area?la=80485' target='_self'>open</a>" in out
+    assert out.count("<tr>") == 4
