@@ -68,6 +68,7 @@ f2 = px.bar(
     facet_col="theme",
     facet_col_wrap=3,
     orientation="h",
+    category_orders={"label": label_order, "agency": agency_order},
     color_discrete_map={data.label_name(k): v for k, v in data.LABEL_COLOURS.items()},
     title="Findings about each agency per theme, by label",
 )

@@ -66,7 +66,7 @@ view = letters[
     ]
 ].copy()
 view["theme"] = view["theme"].map(lambda t: voc.themes.get(t, t))
-common.html_table(view, links={"source_url": "PDF"})
+common.html_table(view.rename(columns={"source_url": "letter"}), links={"letter": "PDF"})
 common.download_csv(view, f"area_{urn}_letters.csv", key="dl_area_letters")
 
 

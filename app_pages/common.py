@@ -199,7 +199,8 @@ def chart(
 ) -> None:
     """A chart, its table alternative and the CSV of exactly those rows."""
     fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 60, "b": 10}, legend={"orientation": "h", "y": -0.15}
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22},  # below the x-axis title
     )
     plotly_basic.plotly_chart(fig, key=f"fig_{key}")
     if caption:

@@ -40,5 +40,7 @@ st.markdown(f"**{len(letters)} letters** published on or after {since}.")
 view = letters.assign(
     theme=letters["theme"].map(lambda t: voc.themes.get(t, t)), profile="area?la=" + letters["urn"]
 )
-common.html_table(view, links={"source_url": "PDF", "profile": "open"})
+common.html_table(
+    view.rename(columns={"source_url": "letter"}), links={"letter": "PDF", "profile": "open"}
+)
 common.download_csv(letters, f"letters_since_{since}.csv", key="dl_new")

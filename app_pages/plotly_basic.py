@@ -15,7 +15,10 @@ import re
 from pathlib import Path
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
+
+from app_pages import data
 
 REPO = Path(__file__).resolve().parent.parent
 PLOTLYJS_VERSION = "4.1.1"  # must equal the plotly.js inside the pinned Python plotly
@@ -24,27 +27,32 @@ BUNDLE = REPO / "static" / f"plotly-basic-{PLOTLYJS_VERSION}.min.js"
 BUNDLE_SHA256 = "99784e3abfb07b142a15e521a439e6d9addceadb3f79553fd24c72774f0649ba"
 BASIC_TRACES = frozenset({"bar", "scatter", "pie"})
 
-# Colour-blind-safe (Okabe-Ito) colours; backgrounds left transparent and grid lines a
+# Colour-blind-safe (Okabe-Ito) colours first; backgrounds left transparent and grid lines a
 # translucent grey so the same figure reads on Streamlit's light and dark themes.
 TEMPLATE = go.layout.Template(
     layout={
-        "colorway": [
-            "#0072B2",
-            "#E69F00",
-            "#009E73",
-            "#CC79A7",
-            "#56B4E9",
-            "#D55E00",
-            "#F0E442",
-            "#999999",
-        ],  # fmt: skip
+        "colorway": data.THEME_PALETTE,
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "xaxis": {"gridcolor": "rgba(128,128,128,0.25)", "zerolinecolor": "rgba(128,128,128,0.5)"},
-        "yaxis": {"gridcolor": "rgba(128,128,128,0.25)", "zerolinecolor": "rgba(128,128,128,0.5)"},
+        # automargin: tick labels and axis titles push the plot area in instead of being cut.
+        "xaxis": {
+            "automargin": True,
+            "gridcolor": "rgba(128,128,128,0.25)",
+            "zerolinecolor": "rgba(128,128,128,0.5)",
+        },
+        "yaxis": {
+            "automargin": True,
+            "gridcolor": "rgba(128,128,128,0.25)",
+            "zerolinecolor": "rgba(128,128,128,0.5)",
+        },
         "hoverlabel": {"namelength": -1},
     }
 )
+
+# Importing streamlit makes its own template the default, whose colours are placeholders
+# (#000001...) that only st.plotly_chart replaces: plotly express would paint with them.
+pio.templates["jtai"] = TEMPLATE
+pio.templates.default = "jtai"
 
 # The page's text colour and font come from Streamlit's theme (CSS variables it gives every
 # component); Plotly is loaded once per page and shared by every chart on it.

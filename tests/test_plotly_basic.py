@@ -51,3 +51,9 @@ def test_figure_json_carries_the_theme_neutral_template_and_config() -> None:
     assert payload["layout"]["title"]["text"] == "t"
     assert payload["layout"]["template"]["layout"]["paper_bgcolor"] == "rgba(0,0,0,0)"
     assert payload["config"] == {"scrollZoom": False}
+
+
+def test_plotly_express_paints_with_real_colours_not_streamlits_placeholders() -> None:
+    fig = px.line(x=[1, 2, 1, 2], y=[1, 2, 3, 4], color=["a", "a", "b", "b"])
+    colours = [t["line"]["color"] for t in json.loads(plotly_basic.figure_json(fig))["data"]]
+    assert colours == list(plotly_basic.TEMPLATE.layout.colorway[:2])
