@@ -18,7 +18,7 @@ st.caption(
     "improvement or a priority action."
 )
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-filters = common.filter_widgets(PAGE, filters, reseed, voc, KEYS, span, columns=3)
+filters = common.filter_box(PAGE, filters, reseed, voc, KEYS, span, columns=3)
 common.write_url(PAGE, filters)
 common.show_description(filters, voc)
 common.copy_link("agencies", filters)

@@ -362,6 +362,26 @@ def iso(d: date | None) -> str:
     return d.isoformat() if d else ""
 
 
+def filter_box(
+    page: str,
+    filters: Filters,
+    reseed: bool,
+    voc: Vocab,
+    keys: Iterable[str],
+    span: dict[str, object],
+    columns: int = 4,
+) -> Filters:
+    """The filter widgets in a "Filters" box, open when the link sets any of ``keys``. The
+    widgets are drawn only while it is open (a closed box keeps the link's filters): their
+    scripts would slow every first visit, and most readers of a chart never filter it."""
+    keys = list(keys)
+    active = any(k in to_query(filters) for k in keys)
+    with st.expander("Filters", expanded=active, key=f"{page}_filters", on_change="rerun") as box:
+        if box.open:
+            return filter_widgets(page, filters, reseed, voc, keys, span, columns)
+    return filters
+
+
 def filter_widgets(
     page: str,
     filters: Filters,

@@ -21,16 +21,7 @@ st.caption(
     "sentence by sentence, from Ofsted's published letters."
 )
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-# The widgets are drawn only while the box is open (a closed box keeps the link's filters):
-# most readers never filter here, and the widgets' scripts would slow every first visit.
-with st.expander(
-    "Filters",
-    expanded=bool(data.letters_where(filters)[1]),
-    key="overview_filters",
-    on_change="rerun",
-) as filter_box:
-    if filter_box.open:
-        filters = common.filter_widgets(PAGE, filters, reseed, voc, KEYS, span)
+filters = common.filter_box(PAGE, filters, reseed, voc, KEYS, span)
 common.write_url(PAGE, filters)
 common.show_description(filters, voc, noun="letters")
 

@@ -279,3 +279,17 @@ def test_html_table_escapes_cells_and_links_only_web_and_page_urls() -> None:
     assert "javascript:" in out and "href='javascript" not in out  # shown as text, not a link
     assert "<a href='area?la=80485' target='_self'>open</a>" in out
     assert out.count("<tr>") == 4
+
+
+@pytest.mark.parametrize("page", ["overview", "agencies"])
+def test_filter_box_is_drawn_only_when_open_and_opens_for_a_filtering_link(
+    env: Path, page: str
+) -> None:
+    at = app(page)
+    assert not at.exception and len(at.multiselect) == 0  # closed: no widget scripts to load
+    at = app(page, theme="neglect", region="London")
+    assert at.multiselect(key=f"{page}_theme").value == ["neglect"]
+    assert at.query_params["theme"] == "neglect" and at.query_params["region"] == "London"
+    at.session_state[f"{page}_filters"] = False  # the reader closes the box
+    at.run()
+    assert len(at.multiselect) == 0 and at.query_params["theme"] == "neglect"  # kept
