@@ -43,6 +43,10 @@ JTAI_REPORT_TYPE = "Joint area child protection inspection"
 DEFAULT_DELAY_SECONDS = 1.0  # at most one request a second unless told otherwise
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_RETRIES = 4
+# A server that drips bytes just inside the timeout would otherwise hold a run for ever: one
+# file gets this long in all, and a letter (a few hundred KB) is never near this size.
+DEFAULT_DOWNLOAD_DEADLINE_SECONDS = 300.0
+MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
 
 
 def data_dir() -> Path:

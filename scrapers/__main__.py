@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for a connection or for data (default %(default)s)",
     )
     f.add_argument(
+        "--deadline",
+        type=_positive_float,
+        default=config.DEFAULT_DOWNLOAD_DEADLINE_SECONDS,
+        help="seconds one file may take to download in all, however steadily it comes "
+        "(default %(default)s)",
+    )
+    f.add_argument(
         "--retries",
         type=_int_at_least(0),
         default=config.DEFAULT_RETRIES,
@@ -117,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 base_url=args.base_url,
                 delay=args.delay,
                 timeout=args.timeout,
+                deadline=args.deadline,
                 retries=args.retries,
                 limit=args.limit,
                 use_cache=not args.no_cache,

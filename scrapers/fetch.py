@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from tqdm import tqdm
 
 import config
@@ -59,6 +60,8 @@ class FetchOptions:
     delay: float = config.DEFAULT_DELAY_SECONDS
     timeout: float = config.DEFAULT_TIMEOUT_SECONDS
     retries: int = config.DEFAULT_RETRIES
+    deadline: float = config.DEFAULT_DOWNLOAD_DEADLINE_SECONDS
+    max_bytes: int = config.MAX_DOWNLOAD_BYTES
     limit: int | None = None  # stop after this many providers
     use_cache: bool = True
 
@@ -305,16 +308,31 @@ class _BrokenOff(Exception):
 
 
 def _receive(client: PoliteClient, url: str) -> tuple[bytes, int | None]:
-    """The whole body and the length the server announced for it."""
+    """The whole body and the length the server announced for it, within the client's
+    deadline and size limit."""
+    settings = client.settings
+    started = time.monotonic()
     with client.stream(url) as response:
         expected = _expected_length(response)
+        if expected is not None and expected > settings.max_bytes:
+            raise DownloadFailed(f"announced {expected} bytes: too large for a letter")
         chunks: list[bytes] = []
         received = 0
         try:
-            for chunk in response.iter_content(CHUNK_BYTES):
+            # read1, not iter_content: it returns what one read brings, so a server dripping
+            # bytes cannot keep a read (and the deadline check) waiting for a whole chunk.
+            while chunk := response.raw.read1(CHUNK_BYTES, decode_content=True):
                 chunks.append(chunk)
                 received += len(chunk)
-        except requests.RequestException as exc:
+                if received > settings.max_bytes:
+                    raise DownloadFailed(f"more than {settings.max_bytes} bytes: not a letter")
+                if time.monotonic() - started > settings.deadline:
+                    raise _BrokenOff(
+                        f"download too slow ({received} bytes of "
+                        f"{expected or 'an unknown number'} in {settings.deadline:g} s, "
+                        "the time one file may take)"
+                    )
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _BrokenOff(
                 f"download broken off ({received} bytes received of "
                 f"{expected or 'an unknown number'} announced): {describe_error(exc)}"
@@ -397,6 +415,8 @@ def run(options: FetchOptions) -> FetchReport:
         delay=options.delay,
         timeout=options.timeout,
         retries=options.retries,
+        deadline=options.deadline,
+        max_bytes=options.max_bytes,
         use_cache=options.use_cache,
     )
     with PoliteClient(settings) as client:

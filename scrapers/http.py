@@ -49,6 +49,8 @@ class ClientSettings:
     delay: float = config.DEFAULT_DELAY_SECONDS
     timeout: float = config.DEFAULT_TIMEOUT_SECONDS
     retries: int = config.DEFAULT_RETRIES
+    deadline: float = config.DEFAULT_DOWNLOAD_DEADLINE_SECONDS  # a streamed file, in all
+    max_bytes: int = config.MAX_DOWNLOAD_BYTES
     use_cache: bool = True
     user_agent: str = config.USER_AGENT
     # urllib3 waits 0 before the first retry, then factor * 2**(n-1): 2 s, 4 s, 8 s...

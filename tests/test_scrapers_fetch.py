@@ -35,7 +35,7 @@ from site_fixture import (
 import config
 from scrapers import rawstore
 from scrapers.__main__ import main
-from scrapers.fetch import Letter, plan_downloads, unique_letters
+from scrapers.fetch import FetchOptions, Letter, plan_downloads, run, unique_letters
 from scrapers.ofsted import Publication
 from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
 
@@ -546,6 +546,39 @@ def test_server_silent_beyond_the_timeout_fails_that_file_in_bounded_time(
     assert [h.answer for h in site.hits_on(target)] == [answer, answer]  # 1 try + 1 retry
     assert elapsed < 10, f"the run took {elapsed:.1f} s: the 30 s silence was waited out"
     assert_store_holds(set(DOWNLOAD_ORDER) - {"50000222"})
+
+
+def test_a_file_dripped_inside_the_timeout_is_cut_off_at_the_deadline(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # Each kilobyte comes within the 1 s timeout, so only a deadline on the whole file ends it:
+    # without one this file alone would hold the run for about a minute.
+    target = file_path("50000222")
+    site.always(target, SlowStream(first=64 * 1024, pause=0.1))
+    started = time.monotonic()
+    code, out = fetch_here(site, capsys, "--timeout", "1", "--deadline", "1.5", "--retries", "1")
+    elapsed = time.monotonic() - started
+    assert code == EXIT_FAILURES, out
+    line = failed_line(out, "50000222 (Liverpool, ")
+    assert "download too slow" in line and "in 1.5 s" in line and "(after 2 attempts)" in line
+    assert [h.answer for h in site.hits_on(target)] == ["SlowStream", "SlowStream"]
+    assert elapsed < 15, f"the run took {elapsed:.1f} s"
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50000222"})
+    code, out = fetch_here(site, capsys)  # the server is quick again: only that file comes
+    assert code == EXIT_OK and "Done: 1 new letters, 6 unchanged, 0 failed." in out, out
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_a_file_larger_than_any_letter_is_refused_not_kept(site: FixtureSite, data_dir: Path):
+    sizes = {f: site.files_by_id[f].stat().st_size for f in DOWNLOAD_ORDER}
+    smallest = min(sizes, key=sizes.get)
+    options = FetchOptions(base_url=site.base_url, delay=0, retries=0, max_bytes=sizes[smallest])
+    report = run(options)
+    assert sorted(f.reason for f in report.failures) == sorted(
+        f"announced {n} bytes: too large for a letter" for f, n in sizes.items() if f != smallest
+    )
+    assert report.new == [smallest]
+    assert_store_holds({smallest})
 
 
 def test_redirects_of_search_provider_page_and_pdf_are_followed(
