@@ -370,13 +370,14 @@ def filter_box(
     keys: Iterable[str],
     span: dict[str, object],
     columns: int = 4,
+    title: str = "Filters",
 ) -> Filters:
-    """The filter widgets in a "Filters" box, open when the link sets any of ``keys``. The
+    """The filter widgets for ``keys`` in a box, open when the link sets any of them. The
     widgets are drawn only while it is open (a closed box keeps the link's filters): their
-    scripts would slow every first visit, and most readers of a chart never filter it."""
+    scripts would slow every first visit, and most readers never use these filters."""
     keys = list(keys)
     active = any(k in to_query(filters) for k in keys)
-    with st.expander("Filters", expanded=active, key=f"{page}_filters", on_change="rerun") as box:
+    with st.expander(title, expanded=active, key=f"{page}_filters", on_change="rerun") as box:
         if box.open:
             return filter_widgets(page, filters, reseed, voc, keys, span, columns)
     return filters

@@ -29,7 +29,7 @@ if len(filters.topic) > 1:
 topic = filters.topic[0] if filters.topic else DEFAULT_TOPIC
 filters = filters.with_(topic=(topic,))
 
-c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+c1, c2 = st.columns([3, 2])
 common.seed("compare_theme", list(filters.theme), reseed)
 themes = c1.multiselect(
     "Themes (two or more)",
@@ -41,13 +41,10 @@ common.seed("compare_topic", topic, reseed)
 topic = c2.selectbox(
     "Topic", list(voc.topics), key="compare_topic", format_func=lambda t: t.replace("_", " ")
 )
-common.seed("compare_from", filters.date_from, reseed)
-d_from = c3.date_input("Published from", key="compare_from", format="YYYY-MM-DD")
-common.seed("compare_to", filters.date_to, reseed)
-d_to = c4.date_input("Published to", key="compare_to", format="YYYY-MM-DD")
-if d_from and d_to and d_from > d_to:
-    st.warning("'Published from' is after 'Published to': the date filter is ignored.")
-    d_from = d_to = None
+dated = common.filter_box(
+    PAGE, filters, reseed, voc, ("from", "to"), span, columns=2, title="Letters published between"
+)
+d_from, d_to = dated.date_from, dated.date_to
 if len(themes) < 2:
     st.warning("Pick at least two themes to compare.")
     st.stop()

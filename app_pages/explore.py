@@ -7,13 +7,19 @@ import streamlit as st
 from app_pages import common, data
 
 PAGE = "explore"
-KEYS = ("q", "theme", "la", "region", "label", "agency", "topic", "from", "to", "confidence")
+MAIN_KEYS = ("q", "theme", "la", "label", "agency", "topic")
+MORE_KEYS = ("region", "from", "to", "confidence")
+KEYS = MAIN_KEYS + MORE_KEYS
 
 sig, voc, span = common.open_page()
 
 st.title("Explore findings")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-filters = common.filter_widgets(PAGE, filters, reseed, voc, KEYS, span, columns=5)
+# The filters most searches use are always shown; the rest sit in a box drawn once opened.
+filters = common.filter_widgets(PAGE, filters, reseed, voc, MAIN_KEYS, span, columns=3)
+filters = common.filter_box(
+    PAGE, filters, reseed, voc, MORE_KEYS, span, columns=4, title="More filters"
+)
 common.write_url(PAGE, filters)
 
 sql, params = data.findings_sql(filters)

@@ -293,3 +293,12 @@ def test_filter_box_is_drawn_only_when_open_and_opens_for_a_filtering_link(
     at.session_state[f"{page}_filters"] = False  # the reader closes the box
     at.run()
     assert len(at.multiselect) == 0 and at.query_params["theme"] == "neglect"  # kept
+
+
+@pytest.mark.parametrize("page", ["compare", "explore"])
+def test_date_filters_are_drawn_only_when_their_box_is_open(env: Path, page: str) -> None:
+    at = app(page)
+    assert not at.exception and len(at.date_input) == 0
+    at = app(page, **{"from": "2017-01-01"})
+    assert str(at.date_input(key=f"{page}_from").value) == "2017-01-01"
+    assert at.query_params["from"] == "2017-01-01"
