@@ -85,6 +85,7 @@ f3 = px.line(
     markers=True,
     title="Findings about each agency by year of publication",
 )
+f3.update_xaxes(dtick=1, tickformat="d")  # years, not 2,017.5
 common.chart(f3, by_year, "agency_by_year_label", "by_year")
 
 st.subheader("Sentences")

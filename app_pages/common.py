@@ -198,10 +198,9 @@ def chart(
     column_config: dict | None = None,
 ) -> None:
     """A chart, its table alternative and the CSV of exactly those rows."""
-    fig.update_layout(
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.22},  # below the x-axis title
-    )
+    # Plotly's own legend place (right of the plot) pushes the margin: one under the plot
+    # collides with the x-axis title on short charts.
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
     plotly_basic.plotly_chart(fig, key=f"fig_{key}")
     if caption:
         st.caption(caption)

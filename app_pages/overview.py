@@ -81,6 +81,7 @@ fig = px.bar(
     title="Letters published each year, by inspection theme",
 )
 fig.update_layout(legend_title_text="theme", xaxis_title="year published", yaxis_title="letters")
+fig.update_xaxes(dtick=1, tickformat="d")
 common.chart(
     fig, tl[["year", "theme", "theme_name", "letters"]], "letters_by_year_theme", "timeline"
 )
@@ -198,4 +199,6 @@ for col, dim, title in ((b1, "theme", "by theme"), (b2, "year", "by year publish
             title=f"Balance of bullets {title}",
         )
         f.update_layout(xaxis_tickformat=".0%", yaxis_title=None, xaxis_title="share of bullets")
+        if dim == "year":
+            f.update_yaxes(dtick=1, tickformat="d")
         common.chart(f, agg, f"balance_by_{dim}", f"balance_{dim}")
