@@ -214,18 +214,22 @@ def chart(
     download_csv(table, f"{name}.csv", key=f"dl_{key}", label=f"Download CSV ({len(table)} rows)")
 
 
+def _first_rows(df: pd.DataFrame, limit: int, noun: str) -> pd.DataFrame:
+    """The rows a page draws, saying so when the CSV beside them has more."""
+    if len(df) > limit:
+        st.caption(
+            f"Showing the first {limit:,} of {len(df):,} {noun}; the CSV download has them all."
+        )
+    return df.head(limit)
+
+
 SHOW_ROWS = 1000  # sentences sent to the browser per table; its CSV download has them all
 
 
 def finding_table(df: pd.DataFrame, key: str, height: int | None = None) -> None:
     """Findings with a link to the source page; text is never rendered as markdown. Long
     results show their first SHOW_ROWS rows (every row costs the reader's browser time)."""
-    if len(df) > SHOW_ROWS:
-        st.caption(
-            f"Showing the first {SHOW_ROWS:,} of {len(df):,} sentences; "
-            "the CSV download has them all."
-        )
-    view = df.head(SHOW_ROWS).copy()
+    view = _first_rows(df, SHOW_ROWS, "sentences").copy()
     view["link"] = [
         data.source_link(u, p) for u, p in zip(view["source_url"], view["page"], strict=False)
     ]
@@ -293,14 +297,10 @@ def sentence_html(r: pd.Series, with_letter: bool = True) -> str:
 def sentence_list(rows: pd.DataFrame, with_letter: bool = True) -> None:
     """Sentences as a list to read, each with its label and a link to its page in the letter
     (plain HTML: a data grid would cost a first-time reader a second to load)."""
-    if len(rows) > LIST_ROWS:
-        st.caption(
-            f"Showing the first {LIST_ROWS:,} of {len(rows):,} sentences; "
-            "the CSV download has them all."
-        )
+    shown = _first_rows(rows, LIST_ROWS, "sentences")
     st.html(
         "<ul style='margin:0'>"
-        + "".join(sentence_html(r, with_letter) for _, r in rows.head(LIST_ROWS).iterrows())
+        + "".join(sentence_html(r, with_letter) for _, r in shown.iterrows())
         + "</ul>"
     )
 
@@ -338,11 +338,7 @@ def table_html(df: pd.DataFrame, links: dict[str, str] | None = None) -> str:
 
 def html_table(df: pd.DataFrame, links: dict[str, str] | None = None) -> None:
     """A short table as plain HTML (a data grid costs a first-time reader a second)."""
-    if len(df) > LIST_ROWS:
-        st.caption(
-            f"Showing the first {LIST_ROWS:,} of {len(df):,} rows; the CSV download has them all."
-        )
-    st.html(table_html(df.head(LIST_ROWS), links))
+    st.html(table_html(_first_rows(df, LIST_ROWS, "rows"), links))
 
 
 def sidebar(sig: Sig) -> None:
@@ -434,27 +430,23 @@ def filter_widgets(
             title, options, key=f"{page}_{key}", format_func=fmt, placeholder="All"
         )
         out = out.with_(**{key: tuple(chosen)})
-    if "from" in keys:
-        seed(f"{page}_from", filters.date_from, reseed)
+    dates = (
+        ("from", "date_from", "Published from", f"Letters run from {first} to {last}"),
+        ("to", "date_to", "Published to", None),
+    )
+    for key, field, title, help_text in dates:
+        if key not in keys:
+            continue
+        seed(f"{page}_{key}", getattr(filters, field), reseed)
         d = col().date_input(
-            "Published from",
-            key=f"{page}_from",
+            title,
+            key=f"{page}_{key}",
             min_value=date(2015, 1, 1),
             max_value=max(last, date.today()),
             format="YYYY-MM-DD",
-            help=f"Letters run from {first} to {last}",
+            help=help_text,
         )
-        out = out.with_(date_from=d)
-    if "to" in keys:
-        seed(f"{page}_to", filters.date_to, reseed)
-        d = col().date_input(
-            "Published to",
-            key=f"{page}_to",
-            min_value=date(2015, 1, 1),
-            max_value=max(last, date.today()),
-            format="YYYY-MM-DD",
-        )
-        out = out.with_(date_to=d)
+        out = out.with_(**{field: d})
     if out.date_from and out.date_to and out.date_from > out.date_to:
         st.warning("'Published from' is after 'Published to': the date filter is ignored.")
         out = out.with_(date_from=None, date_to=None)

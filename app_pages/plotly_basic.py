@@ -10,19 +10,17 @@ by a small ``st.components.v2`` component that draws in the page itself, not in 
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+import config
 from app_pages import data
 
-REPO = Path(__file__).resolve().parent.parent
 PLOTLYJS_VERSION = "4.1.1"  # must equal the plotly.js inside the pinned Python plotly
-BUNDLE = REPO / "static" / f"plotly-basic-{PLOTLYJS_VERSION}.min.js"
+BUNDLE = config.REPO_ROOT / "static" / f"plotly-basic-{PLOTLYJS_VERSION}.min.js"
 # From the npm package plotly.js-basic-dist-min@4.1.1 (its tarball's sha1 is the registry's).
 BUNDLE_SHA256 = "99784e3abfb07b142a15e521a439e6d9addceadb3f79553fd24c72774f0649ba"
 BASIC_TRACES = frozenset({"bar", "scatter", "pie"})
@@ -136,9 +134,8 @@ def figure_json(fig: go.Figure, config: dict | None = None) -> str:
             f"({', '.join(sorted(BASIC_TRACES))}): draw the figure with those instead"
         )
     fig.update_layout(template=TEMPLATE)
-    payload = json.loads(fig.to_json())
-    payload["config"] = config or {}
-    return json.dumps(payload, separators=(",", ":"))
+    # One serialisation (plotly's own encoder, numpy arrays included), not to_json and back.
+    return pio.json.to_json_plotly({**fig.to_plotly_json(), "config": config or {}})
 
 
 def preload() -> None:
