@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import plotly.express as px
 import streamlit as st
 
-from app_pages import common, data
+from app_pages import common, data, figures
 
 PAGE = "agencies"
 KEYS = ("theme", "region", "agency", "label", "from", "to")
@@ -44,49 +43,23 @@ counts["label"] = counts["label"].map(data.label_name)
 heat = counts.groupby(["agency", "label"])["findings"].sum().reset_index()
 label_order = [data.label_name(x) for x in data.LABEL_ORDER]
 # Agencies ordered by how many findings are about them, the most at the top.
-agency_order = list(heat.groupby("agency")["findings"].sum().sort_values().index)
-fig = px.bar(
-    heat,
-    x="findings",
-    y="agency",
-    color="label",
-    orientation="h",
-    text="findings",
-    category_orders={"label": label_order, "agency": agency_order},
-    color_discrete_map={data.label_name(k): v for k, v in data.LABEL_COLOURS.items()},
-    title="Findings about each agency, by label (sentences may name several)",
+totals = heat.groupby("agency")["findings"].sum()
+agency_order = list(totals.sort_values(ascending=False, kind="stable").index)
+common.chart(
+    figures.agency_by_label, (heat, label_order, agency_order), heat, "agency_by_label", "heat"
 )
-fig.update_layout(height=max(300, 40 * len(agency_order) + 160), yaxis_title=None)
-common.chart(fig, heat, "agency_by_label", "heat")
 
 by_theme = counts.groupby(["agency", "theme", "label"])["findings"].sum().reset_index()
-f2 = px.bar(
+common.chart(
+    figures.agency_by_theme,
+    (by_theme, label_order, agency_order),
     by_theme,
-    x="findings",
-    y="agency",
-    color="label",
-    facet_col="theme",
-    facet_col_wrap=3,
-    orientation="h",
-    category_orders={"label": label_order, "agency": agency_order},
-    color_discrete_map={data.label_name(k): v for k, v in data.LABEL_COLOURS.items()},
-    title="Findings about each agency per theme, by label",
+    "agency_by_theme_label",
+    "by_theme",
 )
-f2.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
-f2.update_layout(height=300 + 180 * ((by_theme["theme"].nunique() - 1) // 3))
-common.chart(f2, by_theme, "agency_by_theme_label", "by_theme")
 
 by_year = counts.groupby(["year", "agency", "label"])["findings"].sum().reset_index()
-f3 = px.line(
-    by_year.groupby(["year", "agency"])["findings"].sum().reset_index(),
-    x="year",
-    y="findings",
-    color="agency",
-    markers=True,
-    title="Findings about each agency by year of publication",
-)
-f3.update_xaxes(dtick=1, tickformat="d")  # years, not 2,017.5
-common.chart(f3, by_year, "agency_by_year_label", "by_year")
+common.chart(figures.agency_by_year, (by_year,), by_year, "agency_by_year_label", "by_year")
 
 st.subheader("Sentences")
 c1, c2 = st.columns(2)

@@ -5,11 +5,10 @@ statistical neighbours."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from analysis import reference
-from app_pages import common, data
+from app_pages import common, data, figures
 from app_pages.state import Filters, md_escape
 
 PAGE = "area"
@@ -146,19 +145,9 @@ for group, g in groups.items():
             }
         )
 comp = pd.DataFrame(rows)
-fig = px.bar(
-    comp,
-    x="group",
-    y="mean_bullets_per_letter",
-    color="label",
-    barmode="group",
-    color_discrete_map=data.LABEL_COLOURS,
-    hover_data=["letters"],
-    title="Mean strengths, improvements and priority actions per letter: "
-    "this area, its region, its statistical neighbours",
-)
 common.chart(
-    fig,
+    figures.area_comparison,
+    (comp,),
     comp,
     f"area_{urn}_comparison",
     "area_comp",

@@ -54,6 +54,11 @@ def run(sig: Sig, fn: Callable, *args: object) -> object:
         return fn(_connection(sig), *args)
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def compare_counts(sig: Sig, filters: Filters, topic: str) -> pd.DataFrame:
+    return run(sig, data.compare_counts, filters, topic)  # type: ignore[return-value]
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def vocab(sig: Sig) -> Vocab:
     return run(sig, data.vocab_from)  # type: ignore[return-value]
@@ -189,27 +194,36 @@ def download_csv(df: pd.DataFrame, filename: str, key: str, label: str = "Downlo
     )
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def figure(name: str, args: tuple, _build: Callable[..., go.Figure]) -> tuple[str, str]:
+    """The chart ``_build(*args)`` (named ``name``: functions are not hashed) as the JSON the
+    page draws, and its title: built once for each distinct input (a rebuilt corpus gives
+    new rows, so a new entry), then shared by every reader."""
+    fig = _build(*args)
+    # Plotly's own legend place (right of the plot) pushes the margin: one under the plot
+    # collides with the x-axis title on short charts.
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return plotly_basic.figure_json(fig), fig.layout.title.text or ""
+
+
 def chart(
-    fig: go.Figure,
+    build: Callable[..., go.Figure],
+    args: tuple,
     table: pd.DataFrame,
     name: str,
     key: str,
     caption: str | None = None,
     column_config: dict | None = None,
 ) -> None:
-    """A chart, its table alternative and the CSV of exactly those rows."""
-    # Plotly's own legend place (right of the plot) pushes the margin: one under the plot
-    # collides with the x-axis title on short charts.
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    plotly_basic.plotly_chart(fig, key=f"fig_{key}")
+    """The chart ``build(*args)``, its table alternative and the CSV of exactly those rows."""
+    fig_json, title = figure(f"{build.__module__}.{build.__qualname__}", args, build)
+    plotly_basic.draw(fig_json, key=f"fig_{key}")
     if caption:
         st.caption(caption)
     # Drawn only once opened: a closed table would still load the grid's script for every
     # first-time reader of the page.
-    with st.expander(
-        f"Table: {fig.layout.title.text or name}", key=f"table_{key}", on_change="rerun"
-    ) as table_box:
-        if table_box.open:
+    with st.expander(f"Table: {title or name}", key=f"table_{key}", on_change="rerun") as box:
+        if box.open:
             st.dataframe(table, hide_index=True, width="stretch", column_config=column_config)
     download_csv(table, f"{name}.csv", key=f"dl_{key}", label=f"Download CSV ({len(table)} rows)")
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import html
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages import common, data
+from app_pages import common, data, figures
 from app_pages.state import Filters, md_escape
 
 PAGE = "compare"
@@ -52,7 +51,7 @@ filters = Filters(theme=tuple(themes), topic=(topic,), date_from=d_from, date_to
 common.write_url(PAGE, filters)
 common.show_description(filters.with_(topic=()), voc, noun="letters")
 
-table = common.run(sig, data.compare_counts, filters, topic)
+table = common.compare_counts(sig, filters, topic)
 table.insert(1, "theme_name", table["theme"].map(lambda t: voc.themes.get(t, t)))
 table["share"] = table["share"].round(4)
 table["ci_low"] = table["ci_low"].round(4)
@@ -65,38 +64,9 @@ if table["on_topic"].sum() == 0:
         "(topics come from the classifier; if it has not run, every share is 0)."
     )
 
-fig = go.Figure()
-for label in data.COMPARE_LABELS:
-    sub = table[table["label"] == label]
-    fig.add_trace(
-        go.Bar(
-            name=label,
-            x=sub["theme_name"],
-            y=sub["share"],
-            marker_color=data.LABEL_COLOURS[label],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": (sub["ci_high"] - sub["share"]).fillna(0),
-                "arrayminus": (sub["share"] - sub["ci_low"]).fillna(0),
-            },
-            text=[f"{k}/{n}" for k, n in zip(sub["on_topic"], sub["findings"], strict=False)],
-            textposition="outside",
-            customdata=sub[["on_topic", "findings", "ci_low", "ci_high"]].to_numpy(),
-            hovertemplate="%{x}<br>" + label + ": %{y:.1%} (%{customdata[0]} of "
-            "%{customdata[1]})<br>95% CI %{customdata[2]:.1%} to %{customdata[3]:.1%}"
-            "<extra></extra>",
-        )
-    )
-fig.update_layout(
-    barmode="group",
-    yaxis_tickformat=".0%",
-    yaxis_title=f"share of findings on {topic_name}",
-    title=f"Share of findings about {topic_name}, by theme and label (95% Wilson intervals)",
-    legend_title_text="label",
-)
 common.chart(
-    fig,
+    figures.compare,
+    (table, topic_name),
     table,
     f"compare_{topic}",
     "compare",
@@ -107,6 +77,7 @@ common.chart(
 
 def offline_html() -> bytes:
     """Self-contained page (plotly.js inlined) so the chart opens without a network."""
+    fig = figures.compare(table, topic_name)
     title = html.escape(fig.layout.title.text)
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>" + title + "</title></head>"

@@ -373,13 +373,21 @@ def lookup_frame(path: Path = config.LA_LOOKUP_CSV) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
 
 
+@lru_cache(maxsize=2)
+def _codes_by_urn(path: Path = config.LA_LOOKUP_CSV) -> dict[str, tuple[str, str, str]]:
+    # A dict, not a frame filtered per area: the map asks for every inspected area at once.
+    lk = lookup_frame(path).drop_duplicates("urn")
+    return {
+        r.urn: (r.lad23cd, r.la_code_new, r.ltla23cd)
+        for r in lk[["urn", "lad23cd", "la_code_new", "ltla23cd"]].itertuples()
+    }
+
+
 def area_districts(urn: str, ons_code: str, known: set[str]) -> list[str]:
-    lk = lookup_frame()
-    row = lk[lk["urn"] == urn]
     codes = [ons_code]
-    if len(row):
-        r = row.iloc[0]
-        codes = [r["lad23cd"], r["la_code_new"], ons_code, r["ltla23cd"]]
+    if urn in _codes_by_urn():
+        lad, new, ltla = _codes_by_urn()[urn]
+        codes = [lad, new, ons_code, ltla]
     return districts_of(codes, known)
 
 

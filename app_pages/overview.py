@@ -4,11 +4,9 @@ inspected, and the balance of strengths, improvements and priority actions."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages import common, data
+from app_pages import common, data, figures
 
 PAGE = "overview"
 KEYS = ("theme", "region", "from", "to")
@@ -70,20 +68,12 @@ tl = (
     .sort_values(["year", "theme"])
 )
 tl["theme_name"] = tl["theme"].map(theme_names)
-fig = px.bar(
-    tl,
-    x="year",
-    y="letters",
-    color="theme",
-    category_orders={"theme": order},
-    color_discrete_map=colour,
-    hover_data=["theme_name"],
-    title="Letters published each year, by inspection theme",
-)
-fig.update_layout(legend_title_text="theme", xaxis_title="year published", yaxis_title="letters")
-fig.update_xaxes(dtick=1, tickformat="d")
 common.chart(
-    fig, tl[["year", "theme", "theme_name", "letters"]], "letters_by_year_theme", "timeline"
+    figures.timeline,
+    (tl, order, colour),
+    tl[["year", "theme", "theme_name", "letters"]],
+    "letters_by_year_theme",
+    "timeline",
 )
 
 # Map
@@ -94,7 +84,6 @@ if geo is None:
     st.info("The boundary file (la_district_boundaries.geojson) is missing, so no map.")
 else:
     known = {f["id"] for f in geo["features"]}
-    locs = sorted(known)
     rows = []
     for r in latest.itertuples():
         for d in data.area_districts(r.urn, r.ons_code, known):
@@ -107,55 +96,9 @@ else:
                 }
             )
     dist = pd.DataFrame(rows, columns=["district", "area", "theme", "published"])
-    shapes = data.outlines()
-    by_district = dist.drop_duplicates("district").set_index("district")
-    mfig = go.Figure()
-    groups = [("no letter", "#E8E8E8", [d for d in locs if d not in by_district.index])]
-    groups += [(t, colour[t], list(by_district.index[by_district["theme"] == t])) for t in order]
-    for name, fill, members in groups:
-        if not members:
-            continue
-        xs = [x for d in members for x in shapes[d][0]]
-        ys = [y for d in members for y in shapes[d][1]]
-        mfig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                fill="toself",
-                fillcolor=fill,
-                mode="lines",
-                line={"color": "white", "width": 0.4},
-                name=name,
-                hoverinfo="skip",
-            )
-        )
-    # Invisible points at district centres carry the hover text.
-    inspected = list(by_district.index)
-    mfig.add_trace(
-        go.Scatter(
-            x=[shapes[d][2] for d in inspected],
-            y=[shapes[d][3] for d in inspected],
-            mode="markers",
-            marker={"size": 6, "opacity": 0},
-            showlegend=False,
-            text=[
-                f"{by_district['area'][d]}<br>{voc.themes.get(by_district['theme'][d], '')}"
-                f"<br>{by_district['published'][d]}"
-                for d in inspected
-            ],
-            hovertemplate="%{text}<extra></extra>",
-        )
-    )
-    mfig.update_xaxes(visible=False)
-    # 1/cos(53 deg): makes a degree of latitude look as long as it is at England's middle.
-    mfig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.66)
-    mfig.update_layout(
-        title="Areas inspected, by theme of their latest letter",
-        height=640,
-        legend={"title": {"text": "theme"}},
-    )
     common.chart(
-        mfig,
+        figures.areas_map,
+        (dist, order, colour, theme_names),
         latest.assign(profile=["area?la=" + u for u in latest["urn"]])[
             ["local_authority", "urn", "ons_code", "region", "theme", "published", "profile"]
         ].sort_values("local_authority"),
@@ -187,18 +130,4 @@ for col, dim, title in ((b1, "theme", "by theme"), (b2, "year", "by year publish
         agg = long.groupby([dim, "label"])["bullets"].sum().reset_index()
         tot = agg.groupby(dim)["bullets"].transform("sum")
         agg["share"] = (agg["bullets"] / tot).round(3)
-        f = px.bar(
-            agg,
-            x="share",
-            y=dim,
-            color="label",
-            orientation="h",
-            color_discrete_map=data.LABEL_COLOURS,
-            category_orders={"label": list(kinds.values())},
-            hover_data=["bullets"],
-            title=f"Balance of bullets {title}",
-        )
-        f.update_layout(xaxis_tickformat=".0%", yaxis_title=None, xaxis_title="share of bullets")
-        if dim == "year":
-            f.update_yaxes(dtick=1, tickformat="d")
-        common.chart(f, agg, f"balance_by_{dim}", f"balance_{dim}")
+        common.chart(figures.balance, (agg, dim, title), agg, f"balance_by_{dim}", f"balance_{dim}")

@@ -143,6 +143,6 @@ def preload() -> None:
     _component(key="plotly_preload")
 
 
-def plotly_chart(fig: go.Figure, key: str, config: dict | None = None) -> None:
-    """Draw ``fig`` full width; the figure's layout height (or 450 px) is kept."""
-    _component(data=figure_json(fig, config), key=key)
+def draw(fig_json: str, key: str) -> None:
+    """Draw a figure_json() full width; the figure's layout height (or 450 px) is kept."""
+    _component(data=fig_json, key=key)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,7 +65,8 @@ class Series:
 
 
 def start_floor(port: int, script: Path) -> subprocess.Popen:
-    """The floor: a one-line Streamlit page, launched with the app's flags."""
+    """The floor: a one-line Streamlit page, launched with the app's flags (its directory
+    holds a copy of the app's config.toml)."""
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.headless", "true", "--server.port", str(port),
@@ -230,6 +232,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jtai-floor-") as tmp, sync_playwright() as pw:
         script = Path(tmp) / "floor.py"
         script.write_text(FLOOR_SCRIPT, encoding="utf-8")
+        # The floor runs with the app's own server settings (.streamlit/config.toml).
+        (Path(tmp) / ".streamlit").mkdir()
+        shutil.copy(HERE.parent / ".streamlit" / "config.toml", Path(tmp) / ".streamlit")
         floor_port = free_port()
         floor_proc = start_floor(floor_port, script)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

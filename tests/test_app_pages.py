@@ -3,6 +3,7 @@ its URL state, survives bad links, and shows the same numbers as SQL on the data
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -10,12 +11,13 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from test_app_support import corpus_dir  # noqa: F401 - session fixture
 
-from app_pages import common, data
+from app_pages import common, data, figures
 from app_pages.state import md_escape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -302,3 +304,31 @@ def test_date_filters_are_drawn_only_when_their_box_is_open(env: Path, page: str
     at = app(page, **{"from": "2017-01-01"})
     assert str(at.date_input(key=f"{page}_from").value) == "2017-01-01"
     assert at.query_params["from"] == "2017-01-01"
+
+
+def bar_heights(fig_json: str) -> list[float]:
+    """The first trace's y values: plotly sends numeric arrays as base64 typed arrays."""
+    y = json.loads(fig_json)["data"][0]["y"]
+    return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+
+
+def test_a_chart_is_built_once_per_distinct_rows_and_anew_for_new_rows() -> None:
+    built = []
+
+    def letters_per_year(df: pd.DataFrame):  # noqa: ANN202
+        built.append(len(df))
+        return figures.area_comparison(df)
+
+    def rows(mean: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"group": ["A"], "letters": [1], "label": ["strength"],
+             "mean_bullets_per_letter": [mean]}
+        )  # fmt: skip
+
+    name = f"test.{letters_per_year.__qualname__}"
+    first, title = common.figure(name, (rows(2.0),), letters_per_year)
+    again, _ = common.figure(name, (rows(2.0),), letters_per_year)  # a second reader
+    assert built == [1] and again == first and title.startswith("Mean strengths")
+    rebuilt, _ = common.figure(name, (rows(3.5),), letters_per_year)  # a rebuilt corpus
+    assert built == [1, 1]
+    assert bar_heights(first) == [2.0] and bar_heights(rebuilt) == [3.5]

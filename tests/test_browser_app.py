@@ -94,6 +94,31 @@ def test_shared_compare_link(server, browser, tmp_path: Path) -> None:  # noqa: 
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
 
 
+def test_agencies_most_mentioned_first(server, browser) -> None:  # noqa: ANN001
+    base, db = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{base}/agencies?theme=neglect")
+    wait_drawn(page, charts=3)
+    want = [
+        a
+        for (a,) in _sql(
+            db,
+            "SELECT a.agency FROM finding_agencies a JOIN findings f USING (finding_id) "
+            "JOIN letters l USING (letter_id) WHERE l.theme = 'neglect' "
+            "GROUP BY a.agency ORDER BY COUNT(*) DESC, a.agency",
+        )
+    ]
+    # The first chart's agency names from the top of the plot down.
+    ticks = page.locator(".js-plotly-plot").first.locator(".yaxislayer-above .ytick text")
+    tops = ticks.evaluate_all(
+        "els => els.map(e => [e.getBoundingClientRect().top, e.textContent])"
+        ".sort((a, b) => a[0] - b[0]).map(p => p[1])"
+    )
+    assert tops[0] == want[0]
+    assert sorted(tops) == sorted(want)
+    page.close()
+
+
 def test_bad_link_and_narrow_screen(server, browser, tmp_path: Path) -> None:  # noqa: ANN001
     base, _ = server
     page = browser.new_page(viewport={"width": 390, "height": 844})

@@ -1,0 +1,239 @@
+"""The dashboard's charts: each a pure function from the rows a page computed to a Plotly
+figure. Pages hand them to ``common.chart``, which builds each distinct figure once and keeps
+it (plotly express takes a tenth of a second or more per chart, and a shared link is opened
+by many readers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from app_pages import data
+
+LABEL_COLOURS_BY_NAME = {data.label_name(k): v for k, v in data.LABEL_COLOURS.items()}
+BULLET_KINDS = ("strength", "improvement", "priority_action")
+NO_LETTER_GREY = "#E8E8E8"
+
+
+def _whole_years(fig: go.Figure, axis: str = "x") -> go.Figure:
+    """Year axes tick whole years ("2017", not "2,017.5")."""
+    (fig.update_xaxes if axis == "x" else fig.update_yaxes)(dtick=1, tickformat="d")
+    return fig
+
+
+# ---------------------------------------------------------------- overview
+
+
+def timeline(tl: pd.DataFrame, order: list[str], colour: dict[str, str]) -> go.Figure:
+    """Letters each year by theme; ``tl``: year, theme, theme_name, letters."""
+    fig = px.bar(
+        tl,
+        x="year",
+        y="letters",
+        color="theme",
+        category_orders={"theme": order},
+        color_discrete_map=colour,
+        hover_data=["theme_name"],
+        title="Letters published each year, by inspection theme",
+    )
+    fig.update_layout(
+        legend_title_text="theme", xaxis_title="year published", yaxis_title="letters"
+    )
+    return _whole_years(fig)
+
+
+def areas_map(
+    districts: pd.DataFrame,
+    order: list[str],
+    colour: dict[str, str],
+    theme_names: dict[str, str],
+    shapes: dict[str, tuple[list, list, float, float]] | None = None,
+) -> go.Figure:
+    """England's districts filled by the theme of their area's latest letter (grey: none).
+    ``districts``: district, area, theme, published. Filled scatter traces, not a geo map:
+    plotly's geo maps fetch a world topojson from a CDN, which a server without internet
+    lacks; ``shapes`` defaults to the shipped boundary file's outlines."""
+    shapes = data.outlines() if shapes is None else shapes
+    by_district = districts.drop_duplicates("district").set_index("district")
+    by_district = by_district[by_district.index.isin(list(shapes))]  # no outline, no place
+    fig = go.Figure()
+    groups = [
+        ("no letter", NO_LETTER_GREY, [d for d in sorted(shapes) if d not in by_district.index])
+    ]
+    groups += [(t, colour[t], list(by_district.index[by_district["theme"] == t])) for t in order]
+    for name, fill, members in groups:
+        if not members:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[x for d in members for x in shapes[d][0]],
+                y=[y for d in members for y in shapes[d][1]],
+                fill="toself",
+                fillcolor=fill,
+                mode="lines",
+                line={"color": "white", "width": 0.4},
+                name=name,
+                hoverinfo="skip",
+            )
+        )
+    # Invisible points at district centres carry the hover text.
+    inspected = list(by_district.index)
+    fig.add_trace(
+        go.Scatter(
+            x=[shapes[d][2] for d in inspected],
+            y=[shapes[d][3] for d in inspected],
+            mode="markers",
+            marker={"size": 6, "opacity": 0},
+            showlegend=False,
+            text=[
+                f"{by_district['area'][d]}<br>{theme_names.get(by_district['theme'][d], '')}"
+                f"<br>{by_district['published'][d]}"
+                for d in inspected
+            ],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(visible=False)
+    # 1/cos(53 deg): makes a degree of latitude look as long as it is at England's middle.
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.66)
+    fig.update_layout(
+        title="Areas inspected, by theme of their latest letter",
+        height=640,
+        legend={"title": {"text": "theme"}},
+    )
+    return fig
+
+
+def balance(agg: pd.DataFrame, dim: str, title: str) -> go.Figure:
+    """Share of bullets per label along ``dim`` (theme or year); ``agg``: dim, label,
+    bullets, share."""
+    fig = px.bar(
+        agg,
+        x="share",
+        y=dim,
+        color="label",
+        orientation="h",
+        color_discrete_map=data.LABEL_COLOURS,
+        category_orders={"label": list(BULLET_KINDS)},
+        hover_data=["bullets"],
+        title=f"Balance of bullets {title}",
+    )
+    fig.update_layout(xaxis_tickformat=".0%", yaxis_title=None, xaxis_title="share of bullets")
+    return _whole_years(fig, "y") if dim == "year" else fig
+
+
+# ---------------------------------------------------------------- compare
+
+
+def compare(table: pd.DataFrame, topic_name: str) -> go.Figure:
+    """Share on the topic per theme and label with Wilson whiskers; ``table``: the rows of
+    data.compare_counts with theme_name."""
+    fig = go.Figure()
+    for label in data.COMPARE_LABELS:
+        sub = table[table["label"] == label]
+        fig.add_trace(
+            go.Bar(
+                name=label,
+                x=sub["theme_name"],
+                y=sub["share"],
+                marker_color=data.LABEL_COLOURS[label],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (sub["ci_high"] - sub["share"]).fillna(0),
+                    "arrayminus": (sub["share"] - sub["ci_low"]).fillna(0),
+                },
+                text=[f"{k}/{n}" for k, n in zip(sub["on_topic"], sub["findings"], strict=False)],
+                textposition="outside",
+                customdata=sub[["on_topic", "findings", "ci_low", "ci_high"]].to_numpy(),
+                hovertemplate="%{x}<br>" + label + ": %{y:.1%} (%{customdata[0]} of "
+                "%{customdata[1]})<br>95% CI %{customdata[2]:.1%} to %{customdata[3]:.1%}"
+                "<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        yaxis_tickformat=".0%",
+        yaxis_title=f"share of findings on {topic_name}",
+        title=f"Share of findings about {topic_name}, by theme and label (95% Wilson intervals)",
+        legend_title_text="label",
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- agencies
+
+
+def agency_by_label(
+    heat: pd.DataFrame, label_order: list[str], agency_order: list[str]
+) -> go.Figure:
+    """Findings per agency stacked by label; ``heat``: agency, label (display name),
+    findings. The first of ``agency_order`` is drawn at the top."""
+    fig = px.bar(
+        heat,
+        x="findings",
+        y="agency",
+        color="label",
+        orientation="h",
+        text="findings",
+        category_orders={"label": label_order, "agency": agency_order},
+        color_discrete_map=LABEL_COLOURS_BY_NAME,
+        title="Findings about each agency, by label (sentences may name several)",
+    )
+    fig.update_layout(height=max(300, 40 * len(agency_order) + 160), yaxis_title=None)
+    return fig
+
+
+def agency_by_theme(
+    by_theme: pd.DataFrame, label_order: list[str], agency_order: list[str]
+) -> go.Figure:
+    """One panel per theme, three to a row; ``by_theme``: agency, theme, label, findings."""
+    fig = px.bar(
+        by_theme,
+        x="findings",
+        y="agency",
+        color="label",
+        facet_col="theme",
+        facet_col_wrap=3,
+        orientation="h",
+        category_orders={"label": label_order, "agency": agency_order},
+        color_discrete_map=LABEL_COLOURS_BY_NAME,
+        title="Findings about each agency per theme, by label",
+    )
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.update_layout(height=300 + 180 * ((by_theme["theme"].nunique() - 1) // 3))
+    return fig
+
+
+def agency_by_year(by_year: pd.DataFrame) -> go.Figure:
+    """Findings per agency and year, all labels together; ``by_year``: year, agency, label,
+    findings."""
+    fig = px.line(
+        by_year.groupby(["year", "agency"])["findings"].sum().reset_index(),
+        x="year",
+        y="findings",
+        color="agency",
+        markers=True,
+        title="Findings about each agency by year of publication",
+    )
+    return _whole_years(fig)
+
+
+# ---------------------------------------------------------------- area
+
+
+def area_comparison(comp: pd.DataFrame) -> go.Figure:
+    """Mean bullets per letter for the area, its region and its statistical neighbours;
+    ``comp``: group, letters, label, mean_bullets_per_letter."""
+    return px.bar(
+        comp,
+        x="group",
+        y="mean_bullets_per_letter",
+        color="label",
+        barmode="group",
+        color_discrete_map=data.LABEL_COLOURS,
+        hover_data=["letters"],
+        title="Mean strengths, improvements and priority actions per letter: "
+        "this area, its region, its statistical neighbours",
+    )
