@@ -7,7 +7,10 @@ import streamlit as st
 from app_pages import common, data, figures
 
 PAGE = "agencies"
-KEYS = ("theme", "region", "agency", "label", "from", "to")
+FILTERS = ("theme", "region", "agency", "label", "from", "to")
+KEYS = (*FILTERS, "view")
+# The three views of the counts, as tabs; only the open one is drawn (link: ?view=...).
+VIEWS = {"label": "By label", "theme": "Per theme", "year": "Over time"}
 
 sig, voc, span = common.open_page(charts=True)
 
@@ -17,7 +20,10 @@ st.caption(
     "improvement or a priority action."
 )
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-filters = common.filter_box(PAGE, filters, reseed, voc, KEYS, span, columns=3)
+filters = common.filter_box(PAGE, filters, reseed, voc, FILTERS, span, columns=3)
+common.seed("agencies_view", VIEWS[filters.view or "label"], reseed)
+view = next(k for k, v in VIEWS.items() if v == st.session_state["agencies_view"])
+filters = filters.with_(view="" if view == "label" else view)
 common.write_url(PAGE, filters)
 common.show_description(filters, voc)
 common.copy_link("agencies", filters)
@@ -45,21 +51,26 @@ label_order = [data.label_name(x) for x in data.LABEL_ORDER]
 # Agencies ordered by how many findings are about them, the most at the top.
 totals = heat.groupby("agency")["findings"].sum()
 agency_order = list(totals.sort_values(ascending=False, kind="stable").index)
-common.chart(
-    figures.agency_by_label, (heat, label_order, agency_order), heat, "agency_by_label", "heat"
-)
-
-by_theme = counts.groupby(["agency", "theme", "label"])["findings"].sum().reset_index()
-common.chart(
-    figures.agency_by_theme,
-    (by_theme, label_order, agency_order),
-    by_theme,
-    "agency_by_theme_label",
-    "by_theme",
-)
-
-by_year = counts.groupby(["year", "agency", "label"])["findings"].sum().reset_index()
-common.chart(figures.agency_by_year, (by_year,), by_year, "agency_by_year_label", "by_year")
+views = {
+    "label": (figures.agency_by_label, heat, "agency_by_label", "heat"),
+    "theme": (
+        figures.agency_by_theme,
+        counts.groupby(["agency", "theme", "label"])["findings"].sum().reset_index(),
+        "agency_by_theme_label",
+        "by_theme",
+    ),
+    "year": (
+        figures.agency_by_year,
+        counts.groupby(["year", "agency", "label"])["findings"].sum().reset_index(),
+        "agency_by_year_label",
+        "by_year",
+    ),
+}
+tabs = st.tabs(list(VIEWS.values()), key="agencies_view", on_change="rerun")
+for (build, rows, name, key), tab in zip(views.values(), tabs, strict=True):
+    if tab.open:  # the others are not drawn at all until chosen
+        with tab:
+            common.chart(build, (rows, label_order, agency_order), rows, name, key)
 
 st.subheader("Sentences")
 c1, c2 = st.columns(2)

@@ -206,15 +206,18 @@ def agency_by_theme(
     return fig
 
 
-def agency_by_year(by_year: pd.DataFrame) -> go.Figure:
-    """Findings per agency and year, all labels together; ``by_year``: year, agency, label,
-    findings."""
+def agency_by_year(
+    by_year: pd.DataFrame, label_order: list[str], agency_order: list[str]
+) -> go.Figure:
+    """Findings per agency and year, all labels together (``label_order`` unused: one line
+    per agency), the legend in ``agency_order``; ``by_year``: year, agency, label, findings."""
     fig = px.line(
         by_year.groupby(["year", "agency"])["findings"].sum().reset_index(),
         x="year",
         y="findings",
         color="agency",
         markers=True,
+        category_orders={"agency": agency_order},
         title="Findings about each agency by year of publication",
     )
     return _whole_years(fig)

@@ -16,7 +16,7 @@ from datetime import date
 from analysis.letter import AGENCIES, LABELS, THEMES, TOPICS
 
 LIST_KEYS = ("theme", "la", "region", "label", "agency", "topic")
-SCALAR_KEYS = ("q", "from", "to", "confidence")
+SCALAR_KEYS = ("q", "from", "to", "confidence", "view")
 ALL_KEYS = LIST_KEYS + SCALAR_KEYS
 # Streamlit's own parameters: never ours to complain about.
 IGNORED_SILENTLY = frozenset({"embed", "embed_options"})
@@ -26,6 +26,9 @@ MAX_ITEMS = 60  # more comma-separated values than this is not a real selection
 MAX_ITEM_CHARS = 80
 MAX_QUERY_CHARS = 200
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Which of a page's chart views is shown (Agencies: by label, per theme, over time); the
+# page's first view is the default and is left out of links.
+VIEWS = ("label", "theme", "year")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     min_confidence: float | None = None
+    view: str = ""  # not a filter: which chart view, "" for the page's first
 
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)
@@ -185,6 +189,11 @@ def parse_query(
             notices.append(f"ignored confidence: {shorten(value)} is not a number from 0 to 1")
             min_conf = None
 
+    view = _single(get("view"), "view", notices) or ""
+    if view and view not in VIEWS:
+        notices.append(f"ignored view: {shorten(view)} is not one of {', '.join(VIEWS)}")
+        view = ""
+
     filters = Filters(
         theme=tuple(themes),
         la=tuple(las),
@@ -196,6 +205,7 @@ def parse_query(
         date_from=dates["from"],
         date_to=dates["to"],
         min_confidence=min_conf,
+        view=view,
     )
     return filters, notices
 
@@ -216,6 +226,8 @@ def to_query(filters: Filters) -> dict[str, str]:
         out["to"] = filters.date_to.isoformat()
     if filters.min_confidence is not None:
         out["confidence"] = f"{filters.min_confidence:g}"
+    if filters.view:
+        out["view"] = filters.view
     return out
 
 

@@ -160,7 +160,7 @@ def pages(db: Path, with_map: bool) -> dict[str, tuple[str, int]]:
     return {
         "overview /": ("", 4 if with_map else 3),
         "compare /compare": ("compare", 1),
-        "agencies /agencies": ("agencies", 3),
+        "agencies /agencies": ("agencies", 1),
         f"area /area?la={urn}": (f"area?la={urn}", 1),
         "explore /explore?theme=..&q=police": (
             "explore?theme=cse_missing,domestic_abuse&q=police",

@@ -332,3 +332,26 @@ def test_a_chart_is_built_once_per_distinct_rows_and_anew_for_new_rows() -> None
     rebuilt, _ = common.figure(name, (rows(3.5),), letters_per_year)  # a rebuilt corpus
     assert built == [1, 1]
     assert bar_heights(first) == [2.0] and bar_heights(rebuilt) == [3.5]
+
+
+def test_agencies_draws_only_the_open_view_and_its_link_names_it(env: Path) -> None:
+    def drawn(at: AppTest) -> list[str]:
+        return [t.label for t in at.tabs if len(t.get("download_button"))]
+
+    at = app("agencies")
+    assert not at.exception and drawn(at) == ["By label"] and "view" not in at.query_params
+    at = app("agencies", view="year")
+    assert drawn(at) == ["Over time"] and at.query_params["view"] == "year"
+    (n,) = sql(
+        env,
+        "SELECT COUNT(*) FROM (SELECT DISTINCT substr(l.published, 1, 4), a.agency, f.label "
+        "FROM findings f JOIN letters l USING (letter_id) JOIN finding_agencies a "
+        "USING (finding_id))",
+    )[0]
+    assert at.tabs[2].get("download_button")[0].proto.label == f"Download CSV ({n} rows)"
+    assert "view=year" in texts(at)  # the link to this view
+    at.session_state["agencies_view"] = "Per theme"  # the reader picks another tab
+    at.run()
+    assert drawn(at) == ["Per theme"] and at.query_params["view"] == "theme"
+    at = app("agencies", view="map")
+    assert drawn(at) == ["By label"] and any("view" in w.value for w in at.warning)

@@ -35,6 +35,7 @@ def test_round_trip_keeps_every_filter() -> None:
         date_from=date(2016, 1, 1),
         date_to=date(2018, 12, 31),
         min_confidence=0.5,
+        view="theme",
     )
     q = to_query(f)
     assert q["theme"] == "cse_missing,domestic_abuse" and q["from"] == "2016-01-01"
@@ -53,12 +54,13 @@ def test_unknown_and_malformed_values_are_ignored_with_a_notice() -> None:
         **{"from": "2020-13-01", "to": "yesterday"},
         label="'; DROP TABLE findings;--",
         confidence="2",
+        view="<b>map</b>",
         zzz="1",
     )
     assert f.theme == ("cse_missing",) and f.date_from is None and f.date_to is None
-    assert f.label == () and f.min_confidence is None
+    assert f.label == () and f.min_confidence is None and f.view == ""
     text = " ".join(notices)
-    for word in ("bogus", "from", "to", "label", "confidence", "zzz"):
+    for word in ("bogus", "from", "to", "label", "confidence", "view", "zzz"):
         assert word in text
 
 
@@ -115,6 +117,7 @@ def test_describe_reads_like_english() -> None:
                 "topic",
                 "region",
                 "confidence",
+                "view",
                 "other",
             ]
         ),

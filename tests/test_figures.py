@@ -131,7 +131,7 @@ def test_agency_charts_sum_the_counts_they_are_given(counts: pd.DataFrame) -> No
     assert {a.text for a in facets.layout.annotations} == {"neglect", "cse_missing"}
     assert sum(sum(t.x) for t in facets.data) == counts["findings"].sum()
 
-    by_year = figures.agency_by_year(counts)
+    by_year = figures.agency_by_year(counts, labels, ["police", "health"])
     assert {t.name: dict(zip(t.x, t.y, strict=True)) for t in by_year.data} == {
         "police": {"2017": 7, "2018": 3},
         "health": {"2018": 5},
