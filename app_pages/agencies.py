@@ -80,15 +80,14 @@ ag = c1.selectbox(
 )
 labels = [x for x in data.LABEL_ORDER if data.label_name(x) in set(heat["label"])]
 lab = c2.selectbox("Label", labels, key="agencies_drill_label", format_func=data.label_name)
-sub_filters = filters.with_(agency=(ag,), label=(lab,) if lab != "unlabelled" else ())
-sql, params = data.findings_sql(sub_filters)
-rows = common.query(sig, sql, tuple(params))
-if lab == "unlabelled":
-    rows = rows[rows["label"] == ""]
-common.sentence_list(rows)
-common.download_csv(
-    rows,
+# An unlabelled finding has the empty label.
+sub_filters = filters.with_(agency=(ag,), label=("" if lab == "unlabelled" else lab,))
+rows, total = common.findings(sig, sub_filters, common.LIST_ROWS)
+common.sentence_list(rows, total=total)
+common.findings_csv(
+    sig,
+    sub_filters,
     f"agency_{ag}_{lab}.csv",
     key="dl_agency_rows",
-    label=f"Download these sentences as CSV ({len(rows)} rows)",
+    label=f"Download these sentences as CSV ({total} rows)",
 )

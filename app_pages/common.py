@@ -183,10 +183,16 @@ def copy_link(url_path: str, filters: Filters | dict[str, str]) -> None:
 # ---------------------------------------------------------------- output helpers
 
 
-def download_csv(df: pd.DataFrame, filename: str, key: str, label: str = "Download CSV") -> None:
+def download_csv(
+    df: pd.DataFrame | Callable[[], pd.DataFrame],
+    filename: str,
+    key: str,
+    label: str = "Download CSV",
+) -> None:
+    """A CSV download of ``df``, or of what ``df()`` returns when the reader clicks."""
     st.download_button(
         label,
-        data=lambda: data.csv_bytes(df),
+        data=lambda: data.csv_bytes(df() if callable(df) else df),
         file_name=filename,
         mime="text/csv",
         key=key,
@@ -228,22 +234,42 @@ def chart(
     download_csv(table, f"{name}.csv", key=f"dl_{key}", label=f"Download CSV ({len(table)} rows)")
 
 
-def _first_rows(df: pd.DataFrame, limit: int, noun: str) -> pd.DataFrame:
-    """The rows a page draws, saying so when the CSV beside them has more."""
-    if len(df) > limit:
+def _first_rows(df: pd.DataFrame, limit: int, noun: str, total: int | None = None) -> pd.DataFrame:
+    """The rows a page draws, saying so when the CSV beside them has more (``total``: how
+    many there are when ``df`` holds only the first ones)."""
+    total = len(df) if total is None else total
+    if total > limit:
         st.caption(
-            f"Showing the first {limit:,} of {len(df):,} {noun}; the CSV download has them all."
+            f"Showing the first {limit:,} of {total:,} {noun}; the CSV download has them all."
         )
     return df.head(limit)
+
+
+def findings(sig: Sig, filters: Filters, limit: int) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` findings matching ``filters`` and how many match in all. A page
+    draws only the first ones; reading every row of a broad selection (thousands of
+    sentences) would cost its first reader a fraction of a second for nothing."""
+    sql, params = data.findings_sql(filters, limit=limit, with_total=True)
+    head = query(sig, sql, tuple(params))
+    total = int(head["matching"].iloc[0]) if len(head) else 0
+    return head.drop(columns="matching"), total
+
+
+def findings_csv(sig: Sig, filters: Filters, filename: str, key: str, label: str) -> None:
+    """A CSV download of every finding matching ``filters``, read when it is clicked."""
+    sql, params = data.findings_sql(filters)
+    download_csv(lambda: query(sig, sql, tuple(params)), filename, key=key, label=label)
 
 
 SHOW_ROWS = 1000  # sentences sent to the browser per table; its CSV download has them all
 
 
-def finding_table(df: pd.DataFrame, key: str, height: int | None = None) -> None:
+def finding_table(
+    df: pd.DataFrame, key: str, height: int | None = None, total: int | None = None
+) -> None:
     """Findings with a link to the source page; text is never rendered as markdown. Long
     results show their first SHOW_ROWS rows (every row costs the reader's browser time)."""
-    view = _first_rows(df, SHOW_ROWS, "sentences").copy()
+    view = _first_rows(df, SHOW_ROWS, "sentences", total).copy()
     view["link"] = [
         data.source_link(u, p) for u, p in zip(view["source_url"], view["page"], strict=False)
     ]
@@ -308,10 +334,10 @@ def sentence_html(r: pd.Series, with_letter: bool = True) -> str:
     return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}]</small></li>"
 
 
-def sentence_list(rows: pd.DataFrame, with_letter: bool = True) -> None:
+def sentence_list(rows: pd.DataFrame, with_letter: bool = True, total: int | None = None) -> None:
     """Sentences as a list to read, each with its label and a link to its page in the letter
     (plain HTML: a data grid would cost a first-time reader a second to load)."""
-    shown = _first_rows(rows, LIST_ROWS, "sentences")
+    shown = _first_rows(rows, LIST_ROWS, "sentences", total)
     st.html(
         "<ul style='margin:0'>"
         + "".join(sentence_html(r, with_letter) for _, r in shown.iterrows())

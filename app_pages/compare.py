@@ -109,16 +109,16 @@ bar = st.selectbox(
     format_func=lambda b: f"{voc.themes.get(b[0], b[0])} — {b[1]} ({counts.get(b, 0)} sentences)",
 )
 bar_filters = filters.with_(theme=(bar[0],), label=() if bar[1] == "all findings" else (bar[1],))
-sql, params = data.findings_sql(bar_filters)
-rows = common.query(sig, sql, tuple(params))
+rows, total = common.findings(sig, bar_filters, common.LIST_ROWS)
 st.markdown(
-    md_escape(f"{len(rows)} sentences on {topic_name} — {bar[1]}, {voc.themes.get(bar[0], bar[0])}")
+    md_escape(f"{total} sentences on {topic_name} — {bar[1]}, {voc.themes.get(bar[0], bar[0])}")
 )
-if not rows.empty:
-    common.sentence_list(rows)
-common.download_csv(
-    rows,
+if total:
+    common.sentence_list(rows, total=total)
+common.findings_csv(
+    sig,
+    bar_filters,
     f"compare_{bar[0]}_{bar[1].replace(' ', '_')}_{topic}.csv",
     key="dl_bar_rows",
-    label=f"Download these sentences as CSV ({len(rows)} rows)",
+    label=f"Download these sentences as CSV ({total} rows)",
 )

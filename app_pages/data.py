@@ -140,9 +140,16 @@ def letters_where(filters: Filters) -> tuple[str, list[object]]:
     return where_clause(only)
 
 
-def findings_sql(filters: Filters, limit: int | None = None) -> tuple[str, list[object]]:
+def findings_sql(
+    filters: Filters, limit: int | None = None, with_total: bool = False
+) -> tuple[str, list[object]]:
+    """The findings matching ``filters`` in reading order; ``limit`` keeps the first rows,
+    and ``with_total`` adds a column ``matching``: how many rows there are without it."""
     where, params = where_clause(filters)
-    sql = FINDING_SELECT + where + " ORDER BY l.published, l.letter_id, f.position"
+    select = FINDING_SELECT
+    if with_total:  # counted in the same pass as the sort the first rows need anyway
+        select = select.replace("\nFROM ", ",\n       COUNT(*) OVER () AS matching\nFROM ", 1)
+    sql = select + where + " ORDER BY l.published, l.letter_id, f.position"
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, int(limit)]

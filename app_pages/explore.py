@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, data
+from app_pages import common
 
 PAGE = "explore"
 MAIN_KEYS = ("q", "theme", "la", "label", "agency", "topic")
@@ -22,11 +22,10 @@ filters = common.filter_box(
 )
 common.write_url(PAGE, filters)
 
-sql, params = data.findings_sql(filters)
-rows = common.query(sig, sql, tuple(params))
-st.markdown(f"**{len(rows):,} findings.** " + common.md_escape(common.describe(filters, voc)))
+rows, total = common.findings(sig, filters, common.SHOW_ROWS)
+st.markdown(f"**{total:,} findings.** " + common.md_escape(common.describe(filters, voc)))
 common.copy_link("explore", filters)
-common.download_csv(
-    rows, "findings_filtered.csv", key="dl_explore", label=f"Download CSV ({len(rows):,} rows)"
+common.findings_csv(
+    sig, filters, "findings_filtered.csv", key="dl_explore", label=f"Download CSV ({total:,} rows)"
 )
-common.finding_table(rows, key="explore_rows", height=600)
+common.finding_table(rows, key="explore_rows", height=600, total=total)

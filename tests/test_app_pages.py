@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_support import corpus_dir  # noqa: F401 - session fixture
 
 from app_pages import common, data, figures
-from app_pages.state import md_escape
+from app_pages.state import Filters, md_escape
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["overview", "compare", "agencies", "area", "explore", "new", "about"]
@@ -355,3 +355,21 @@ def test_agencies_draws_only_the_open_view_and_its_link_names_it(env: Path) -> N
     assert drawn(at) == ["Per theme"] and at.query_params["view"] == "theme"
     at = app("agencies", view="map")
     assert drawn(at) == ["By label"] and any("view" in w.value for w in at.warning)
+
+
+def test_a_page_reads_the_first_findings_and_counts_the_rest(env: Path) -> None:
+    sig = data.db_signature(env / "jtai.sqlite")
+    f = Filters(theme=("cse_missing",), label=("improvement",))
+    head, total = common.findings(sig, f, 7)
+    full_sql, params = data.findings_sql(f)
+    everything = common.query(sig, full_sql, tuple(params))
+    (n,) = sql(
+        env,
+        "SELECT COUNT(*) FROM findings JOIN letters USING (letter_id) "
+        "WHERE theme = 'cse_missing' AND label = 'improvement'",
+    )[0]
+    assert total == n == len(everything) > 7
+    assert list(head.columns) == list(everything.columns)
+    assert head["finding_id"].tolist() == everything["finding_id"].head(7).tolist()
+    none, zero = common.findings(sig, f.with_(q="no sentence says this"), 7)
+    assert none.empty and zero == 0

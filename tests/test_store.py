@@ -87,6 +87,22 @@ def test_round_trip(data_dir: Path) -> None:
     assert conn.execute("SELECT reason FROM set_aside").fetchone()[0] == "not a JTAI letter"
 
 
+def test_planner_has_statistics_and_agency_joins_stay_in_the_index(data_dir: Path) -> None:
+    store.write([_letter(1, 40), _letter(2, 40)], [], {})
+    conn = store.connect_readonly()
+    stats = {t for (t,) in conn.execute("SELECT DISTINCT tbl FROM sqlite_stat1")}
+    assert {"findings", "letters", "finding_agencies", "finding_topics"} <= stats
+    plan = " ".join(
+        row[3]
+        for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT a.agency, f.label, l.theme, COUNT(*) FROM findings f "
+            "JOIN letters l ON l.letter_id = f.letter_id JOIN finding_agencies a "
+            "ON a.finding_id = f.finding_id GROUP BY a.agency, f.label, l.theme"
+        )
+    )
+    assert "COVERING INDEX findings_cover" in plan
+
+
 def test_reader_keeps_its_view_across_a_swap(data_dir: Path) -> None:
     store.write([_letter(1)], [], {})
     reader = store.connect_readonly()
