@@ -48,11 +48,13 @@ class BuildReport:
 
 
 def _database_is_current(letters: list[Letter], report: BuildReport, meta: dict[str, str]) -> bool:
-    """Every letter reused, the same files set aside, and tags made by the model these letters
-    train (same letters, same model version): a rebuild would write the same database."""
+    """Every letter reused, the same files set aside, tags made by the model these letters
+    train (same letters, same model version) and the same schema: a rebuild would write the
+    same database."""
     return (
         not report.parsed
         and bool(letters)
+        and meta.get("schema_version") == store.SCHEMA_VERSION
         and meta.get("classifier_fingerprint") == classify_model.fingerprint(letters)
         and set(report.set_aside) == set(store.read_set_aside())
     )

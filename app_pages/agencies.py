@@ -28,15 +28,8 @@ common.write_url(PAGE, filters)
 common.show_description(filters, voc)
 common.copy_link("agencies", filters)
 
-where, params = data.where_clause(filters)
 # One row per (finding, agency): a sentence about police and health counts for both.
-sql = (
-    "SELECT a.agency, f.label, l.theme, substr(l.published, 1, 4) AS year, COUNT(*) AS findings "
-    "FROM findings f JOIN letters l ON l.letter_id = f.letter_id "
-    "JOIN finding_agencies a ON a.finding_id = f.finding_id"
-    + where
-    + " GROUP BY a.agency, f.label, l.theme, year"
-)
+sql, params = data.agency_counts_sql(filters)
 counts = common.query(sig, sql, tuple(params))
 if counts.empty:
     st.info(
@@ -73,13 +66,22 @@ for (build, rows, name, key), tab in zip(views.values(), tabs, strict=True):
             common.chart(build, (rows, label_order, agency_order), rows, name, key)
 
 st.subheader("Sentences")
+# Nothing is read until the reader picks an agency: a page that opened on one arbitrary
+# agency's thousands of sentences would make every reader wait for them.
 c1, c2 = st.columns(2)
-agencies = sorted(heat["agency"].unique())
 ag = c1.selectbox(
-    "Agency", agencies, key="agencies_drill_agency", format_func=lambda a: a.replace("_", " ")
+    "Agency",
+    agency_order,
+    index=None,
+    placeholder="Choose an agency",
+    key="agencies_drill_agency",
+    format_func=lambda a: f"{a.replace('_', ' ')} ({totals[a]:,})",
 )
 labels = [x for x in data.LABEL_ORDER if data.label_name(x) in set(heat["label"])]
 lab = c2.selectbox("Label", labels, key="agencies_drill_label", format_func=data.label_name)
+if ag is None:
+    st.caption("Choose an agency to read the sentences about it, with links to their pages.")
+    st.stop()
 # An unlabelled finding has the empty label.
 sub_filters = filters.with_(agency=(ag,), label=("" if lab == "unlabelled" else lab,))
 rows, total = common.findings(sig, sub_filters, common.LIST_ROWS)

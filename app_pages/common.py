@@ -91,14 +91,26 @@ def database() -> Sig:
         try:
             with _LOCK:
                 _connection(sig)
-            return sig
+            break
         except DatabaseSwapped:
             continue
+    else:
+        st.info("The corpus is being rebuilt right now: reload this page in a moment.")
+        st.stop()
     if sig is None:
         st.info(
             f"No corpus yet: there is no database at `{config.db_path()}`. Build it with "
             "`make run`, or `python -m scrapers ingest LETTERS_DIR && python -m analysis build` "
             "(set `JTAI_DATA_DIR` to use another data directory), then reload this page."
+        )
+        st.stop()
+    version = meta(sig).get("schema_version")  # type: ignore[arg-type]
+    if version != store.SCHEMA_VERSION:
+        st.info(
+            f"The database at `{config.db_path()}` was built by another version of this tool "
+            f"(its schema is {md_escape(str(version))}, this dashboard reads "
+            f"{store.SCHEMA_VERSION}). Rebuild it with `python -m analysis build` (or "
+            "`make run`), then reload this page."
         )
         st.stop()
     return sig  # type: ignore[return-value]

@@ -128,6 +128,26 @@ def where_clause(filters: Filters) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def agency_counts_sql(filters: Filters) -> tuple[str, list[object]]:
+    """Findings per agency, label, theme and year of publication, from the build's
+    per-letter counts; an agency or label filter keeps only those agencies or labels."""
+    where, params = letters_where(filters)
+    clauses = [where.removeprefix(" WHERE ")] if where else []
+    for column, values in (("c.agency", filters.agency), ("c.label", filters.label)):
+        if values:
+            clause, more = _in(column, values)
+            clauses.append(clause)
+            params = [*params, *more]
+    return (
+        "SELECT c.agency, c.label, l.theme, substr(l.published, 1, 4) AS year, "
+        "SUM(c.findings) AS findings FROM agency_counts c JOIN letters l "
+        "ON l.letter_id = c.letter_id"
+        + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        + " GROUP BY c.agency, c.label, l.theme, year",
+        params,
+    )
+
+
 def letters_where(filters: Filters) -> tuple[str, list[object]]:
     """WHERE for letters ``l`` alone (theme, area, region, dates)."""
     only = Filters(

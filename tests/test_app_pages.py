@@ -373,3 +373,53 @@ def test_a_page_reads_the_first_findings_and_counts_the_rest(env: Path) -> None:
     assert head["finding_id"].tolist() == everything["finding_id"].head(7).tolist()
     none, zero = common.findings(sig, f.with_(q="no sentence says this"), 7)
     assert none.empty and zero == 0
+
+
+def test_agencies_reads_sentences_once_an_agency_is_chosen(env: Path) -> None:
+    at = app("agencies")
+    assert at.selectbox(key="agencies_drill_agency").value is None
+    assert not [b for b in at.get("download_button") if "sentences" in b.proto.label]
+    at.selectbox(key="agencies_drill_agency").set_value("police")
+    at.selectbox(key="agencies_drill_label").set_value("improvement")
+    at.run()
+    (n,) = sql(
+        env,
+        "SELECT COUNT(*) FROM findings f JOIN finding_agencies a USING (finding_id) "
+        "WHERE a.agency = 'police' AND f.label = 'improvement'",
+    )[0]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Download these sentences as CSV ({n} rows)" in labels and n > 0
+    listed = " ".join(h.proto.body for h in at.get("html"))
+    assert listed.count("<li>") == min(n, common.LIST_ROWS)
+
+
+def test_agency_counts_match_sql_and_an_agency_filter_keeps_that_agency(env: Path) -> None:
+    at = app("agencies", theme="cse_missing")
+    at.session_state["table_heat"] = True  # open the table under the chart
+    at.run()
+    got = frame_with(at, "agency")
+    want = sql(
+        env,
+        "SELECT a.agency, f.label, COUNT(*) FROM findings f JOIN letters l USING (letter_id) "
+        "JOIN finding_agencies a USING (finding_id) WHERE l.theme = 'cse_missing' "
+        "GROUP BY a.agency, f.label",
+    )
+    assert sorted(zip(got["agency"], got["label"], got["findings"], strict=True)) == sorted(
+        (a, data.label_name(lab), n) for a, lab, n in want
+    )
+    at = app("agencies", theme="cse_missing", agency="police")
+    at.session_state["table_heat"] = True
+    at.run()
+    assert set(frame_with(at, "agency")["agency"]) == {"police"}
+
+
+def test_a_database_of_another_schema_asks_for_a_rebuild(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(env / "jtai.sqlite", tmp_path / "jtai.sqlite")
+    with sqlite3.connect(tmp_path / "jtai.sqlite") as conn:
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    monkeypatch.setenv("JTAI_DATA_DIR", str(tmp_path))
+    at = app("agencies")
+    assert not at.exception and not at.tabs
+    assert "python -m analysis build" in at.info[0].value and "schema is 1" in at.info[0].value

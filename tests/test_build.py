@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
@@ -73,6 +74,13 @@ def test_ingest_build_export(sample_folder: Path, data_dir: Path, tmp_path: Path
     forced = _run("analysis", "build", "--retrain", data_dir=data_dir)
     assert "database unchanged" not in forced.stdout
     assert (data_dir / "jtai.sqlite").stat().st_mtime_ns != written
+
+    # A database written by an older schema is rewritten even when nothing else changed.
+    with sqlite3.connect(data_dir / "jtai.sqlite") as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    upgraded = _run("analysis", "build", data_dir=data_dir)
+    assert "database unchanged" not in upgraded.stdout
+    assert store.read_meta(data_dir / "jtai.sqlite")["schema_version"] == store.SCHEMA_VERSION
 
     out = tmp_path / "out"
     exported = _run("analysis", "export", str(out), data_dir=data_dir)

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,29 @@ def test_planner_has_statistics_and_agency_joins_stay_in_the_index(data_dir: Pat
         )
     )
     assert "COVERING INDEX findings_cover" in plan
+
+
+def test_agency_counts_are_the_findings_per_letter_agency_and_label(data_dir: Path) -> None:
+    one, two = _letter(1, 4), _letter(2, 2)
+    one.findings[0] = replace(one.findings[0], label="improvement", agencies="police")
+    one.findings[1] = replace(one.findings[1], agencies="")
+    store.write([one, two], [], {})
+    conn = store.connect_readonly()
+    stored = [
+        tuple(r)
+        for r in conn.execute("SELECT letter_id, agency, label, findings FROM agency_counts")
+    ]
+    joined = [
+        tuple(r)
+        for r in conn.execute(
+            "SELECT f.letter_id, a.agency, f.label, COUNT(*) FROM findings f "
+            "JOIN finding_agencies a USING (finding_id) GROUP BY f.letter_id, a.agency, f.label"
+        )
+    ]
+    assert sorted(stored) == sorted(joined)
+    assert (one.letter_id, "police", "improvement", 1) in stored
+    assert (one.letter_id, "police", "strength", 2) in stored  # findings 3 and 4
+    assert (two.letter_id, "health", "strength", 2) in stored
 
 
 def test_reader_keeps_its_view_across_a_swap(data_dir: Path) -> None:
