@@ -104,7 +104,7 @@ for section, title in SECTIONS:
         f"{title} ({len(part)} sentences)",
         expanded=section in ("headline_findings", "priority_action"),
     ):
-        common.sentence_list(part, with_letter=False)
+        common.sentence_list(part, with_letter=False, limit=None)  # one letter's: all
 common.download_csv(
     rows,
     f"{lt.letter_id}_findings.csv",

@@ -318,7 +318,9 @@ def finding_table(
     )
 
 
-LIST_ROWS = 300  # sentences drawn as a reading list; the CSV download beside it has them all
+# Sentences drawn as a reading list; the CSV download beside it has them all. A hundred is more
+# than a screenful, and each one more costs every first-time reader of the page time.
+LIST_ROWS = 100
 
 
 def badge(label: str) -> str:
@@ -346,10 +348,16 @@ def sentence_html(r: pd.Series, with_letter: bool = True) -> str:
     return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}]</small></li>"
 
 
-def sentence_list(rows: pd.DataFrame, with_letter: bool = True, total: int | None = None) -> None:
+def sentence_list(
+    rows: pd.DataFrame,
+    with_letter: bool = True,
+    total: int | None = None,
+    limit: int | None = LIST_ROWS,
+) -> None:
     """Sentences as a list to read, each with its label and a link to its page in the letter
-    (plain HTML: a data grid would cost a first-time reader a second to load)."""
-    shown = _first_rows(rows, LIST_ROWS, "sentences", total)
+    (plain HTML: a data grid would cost a first-time reader a second to load); the first
+    ``limit`` of them, or all with None."""
+    shown = rows if limit is None else _first_rows(rows, limit, "sentences", total)
     st.html(
         "<ul style='margin:0'>"
         + "".join(sentence_html(r, with_letter) for _, r in shown.iterrows())

@@ -188,6 +188,29 @@ def test_area_accepts_ons_code_and_links_pages(env: Path) -> None:
     assert "files.ofsted.gov.uk/v1/file/50000222#page=" in html_blocks
 
 
+def test_area_lists_every_sentence_of_its_letter_however_long_a_section(env: Path) -> None:
+    at = app("area", la="80472")  # Hampshire: its strengths run past a reading list's length
+    sections = [
+        "headline_findings",
+        "strengths",
+        "improvements",
+        "priority_action",
+        "main_findings",
+    ]
+    per_section = dict(
+        sql(
+            env,
+            "SELECT section, COUNT(*) FROM findings JOIN letters USING (letter_id) "
+            f"WHERE urn = '80472' AND section IN ({','.join('?' * len(sections))}) "
+            "GROUP BY section",
+            tuple(sections),
+        )
+    )
+    assert max(per_section.values()) > common.LIST_ROWS
+    listed = " ".join(h.proto.body for h in at.get("html"))
+    assert listed.count("<li>") == sum(per_section.values())
+
+
 def test_area_unknown_la_is_named(env: Path) -> None:
     at = app("area", la="E99999999")
     assert "E99999999" in " ".join(w.value for w in at.warning)
