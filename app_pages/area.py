@@ -82,9 +82,8 @@ chosen = st.selectbox(
     disabled=len(letter_ids) == 1,
 )
 lt = by_id[chosen]
-sql, params = data.findings_sql(Filters(la=(urn,)))
+sql, params = data.letter_findings_sql(lt.letter_id)
 rows = common.query(sig, sql, tuple(params))
-rows = rows[rows["letter_id"] == lt.letter_id]
 if not lt.source_url:
     pdf = data.local_pdf(lt.file_id)
     if pdf:

@@ -176,6 +176,11 @@ def findings_sql(
     return sql, params
 
 
+def letter_findings_sql(letter_id: str) -> tuple[str, list[object]]:
+    """One letter's findings in reading order (the columns of findings_sql)."""
+    return FINDING_SELECT + " WHERE f.letter_id = ? ORDER BY f.position", [letter_id]
+
+
 def read_df(conn: sqlite3.Connection, sql: str, params: list[object] | tuple = ()) -> pd.DataFrame:
     cur = conn.execute(sql, list(params))
     cols = [d[0] for d in cur.description]
