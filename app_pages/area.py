@@ -99,11 +99,15 @@ for section, title in SECTIONS:
     part = rows[rows["section"] == section]
     if part.empty:
         continue
+    # A closed section is drawn once opened: a letter's sentences are a long page of HTML.
     with st.expander(
         f"{title} ({len(part)} sentences)",
         expanded=section in ("headline_findings", "priority_action"),
-    ):
-        common.sentence_list(part, with_letter=False, limit=None)  # one letter's: all
+        key=f"area_section_{section}",
+        on_change="rerun",
+    ) as box:
+        if box.open:
+            common.sentence_list(part, with_letter=False, limit=None)  # one letter's: all
 common.download_csv(
     rows,
     f"{lt.letter_id}_findings.csv",
