@@ -12,7 +12,6 @@ import fcntl
 import os
 import sqlite3
 import tempfile
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -131,11 +130,6 @@ def _insert(conn: sqlite3.Connection, table: str, columns: list[str], rows: Iter
     conn.executemany(sql, rows)
 
 
-def agency_counts(findings: Iterable[Finding]) -> Counter[tuple[str, str, str]]:
-    """(letter_id, agency, label) -> findings: a finding naming two agencies counts for both."""
-    return Counter((f.letter_id, a, f.label) for f in findings for a in f.agencies.split(";") if a)
-
-
 def write(
     letters: list[Letter],
     set_aside: list[SetAside],
@@ -176,12 +170,6 @@ def write(
                 )
                 _insert(
                     conn,
-                    "agency_counts",
-                    ["letter_id", "agency", "label", "findings"],
-                    ((*k, n) for k, n in agency_counts(all_findings).items()),
-                )
-                _insert(
-                    conn,
                     "finding_topics",
                     ["finding_id", "topic"],
                     ((f.finding_id, t) for f in all_findings for t in f.topics.split(";") if t),
@@ -198,6 +186,12 @@ def write(
                     **meta,
                 }
                 _insert(conn, "meta", ["key", "value"], stamp.items())
+                # Derived from the rows just written, so it cannot disagree with them.
+                conn.execute(
+                    "INSERT INTO agency_counts SELECT f.letter_id, a.agency, f.label, COUNT(*) "
+                    "FROM findings f JOIN finding_agencies a ON a.finding_id = f.finding_id "
+                    "GROUP BY f.letter_id, a.agency, f.label"
+                )
             # Table statistics for the query planner: without them it scans findings for
             # counts an index answers (the dashboard's first views take twice as long).
             conn.execute("ANALYZE")

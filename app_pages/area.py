@@ -134,11 +134,7 @@ groups = {
 }
 rows = []
 for group, g in groups.items():
-    for col, label in (
-        ("n_strengths", "strength"),
-        ("n_improvements", "improvement"),
-        ("n_priority_actions", "priority_action"),
-    ):
+    for col, label in data.BULLET_COUNTS.items():
         rows.append(
             {
                 "group": group,

@@ -73,12 +73,11 @@ def db_signature(path: Path) -> tuple[str, int, int] | None:
 
 # ---------------------------------------------------------------- filters -> SQL
 
-FINDING_SELECT = """
+FINDING_COLUMNS = """
 SELECT f.finding_id, l.letter_id, l.urn, l.local_authority, l.region, l.theme, l.published,
        f.section, f.subsection, f.page, f.position, f.label, f.label_confidence,
-       f.agencies, f.topics, f.text, l.source_url, l.file_id
-FROM findings f JOIN letters l ON l.letter_id = f.letter_id
-"""
+       f.agencies, f.topics, f.text, l.source_url, l.file_id"""
+FINDING_FROM = "\nFROM findings f JOIN letters l ON l.letter_id = f.letter_id\n"
 
 
 def _in(column: str, values: tuple[str, ...]) -> tuple[str, list[str]]:
@@ -166,10 +165,10 @@ def findings_sql(
     """The findings matching ``filters`` in reading order; ``limit`` keeps the first rows,
     and ``with_total`` adds a column ``matching``: how many rows there are without it."""
     where, params = where_clause(filters)
-    select = FINDING_SELECT
-    if with_total:  # counted in the same pass as the sort the first rows need anyway
-        select = select.replace("\nFROM ", ",\n       COUNT(*) OVER () AS matching\nFROM ", 1)
-    sql = select + where + " ORDER BY l.published, l.letter_id, f.position"
+    # The total is counted in the same pass as the sort the first rows need anyway.
+    total = ", COUNT(*) OVER () AS matching" if with_total else ""
+    sql = FINDING_COLUMNS + total + FINDING_FROM + where
+    sql += " ORDER BY l.published, l.letter_id, f.position"
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, int(limit)]
@@ -178,7 +177,8 @@ def findings_sql(
 
 def letter_findings_sql(letter_id: str) -> tuple[str, list[object]]:
     """One letter's findings in reading order (the columns of findings_sql)."""
-    return FINDING_SELECT + " WHERE f.letter_id = ? ORDER BY f.position", [letter_id]
+    sql = FINDING_COLUMNS + FINDING_FROM + " WHERE f.letter_id = ? ORDER BY f.position"
+    return sql, [letter_id]
 
 
 def read_df(conn: sqlite3.Connection, sql: str, params: list[object] | tuple = ()) -> pd.DataFrame:
@@ -210,6 +210,12 @@ def wilson(k: int, n: int, z: float = 1.959964) -> Interval:
 
 
 COMPARE_LABELS = ("strength", "improvement", "all findings")
+# The letters' bullet counts and the label each counts.
+BULLET_COUNTS = {
+    "n_strengths": "strength",
+    "n_improvements": "improvement",
+    "n_priority_actions": "priority_action",
+}
 
 
 def compare_counts(conn: sqlite3.Connection, filters: Filters, topic: str) -> pd.DataFrame:
@@ -372,9 +378,8 @@ def outlines(
         ys: list = []
         for poly in polys:
             for ring in poly[:1]:  # outer ring only: holes do not matter at this scale
-                # 3 decimals (about 100 m) is finer than a pixel: halves what the page sends.
-                xs += [round(p[0], 3) for p in ring] + [None]
-                ys += [round(p[1], 3) for p in ring] + [None]
+                xs += [p[0] for p in ring] + [None]  # already rounded by boundaries()
+                ys += [p[1] for p in ring] + [None]
         pts = [(x, y) for x, y in zip(xs, ys, strict=False) if x is not None]
         cx = sum(p[0] for p in pts) / len(pts)
         cy = sum(p[1] for p in pts) / len(pts)

@@ -12,7 +12,6 @@ import plotly.graph_objects as go
 from app_pages import data
 
 LABEL_COLOURS_BY_NAME = {data.label_name(k): v for k, v in data.LABEL_COLOURS.items()}
-BULLET_KINDS = ("strength", "improvement", "priority_action")
 NO_LETTER_GREY = "#E8E8E8"
 
 
@@ -115,7 +114,7 @@ def balance(agg: pd.DataFrame, dim: str, title: str) -> go.Figure:
         color="label",
         orientation="h",
         color_discrete_map=data.LABEL_COLOURS,
-        category_orders={"label": list(BULLET_KINDS)},
+        category_orders={"label": list(data.BULLET_COUNTS.values())},
         hover_data=["bullets"],
         title=f"Balance of bullets {title}",
     )
@@ -165,20 +164,33 @@ def compare(table: pd.DataFrame, topic_name: str) -> go.Figure:
 # ---------------------------------------------------------------- agencies
 
 
+def _agency_bars(
+    rows: pd.DataFrame, label_order: list[str], agency_order: list[str], **px_args: object
+) -> go.Figure:
+    """Horizontal bars of findings per agency coloured by label, ``agency_order``'s first
+    at the top."""
+    return px.bar(
+        rows,
+        x="findings",
+        y="agency",
+        color="label",
+        orientation="h",
+        category_orders={"label": label_order, "agency": agency_order},
+        color_discrete_map=LABEL_COLOURS_BY_NAME,
+        **px_args,
+    )
+
+
 def agency_by_label(
     heat: pd.DataFrame, label_order: list[str], agency_order: list[str]
 ) -> go.Figure:
     """Findings per agency stacked by label; ``heat``: agency, label (display name),
     findings. The first of ``agency_order`` is drawn at the top."""
-    fig = px.bar(
+    fig = _agency_bars(
         heat,
-        x="findings",
-        y="agency",
-        color="label",
-        orientation="h",
+        label_order,
+        agency_order,
         text="findings",
-        category_orders={"label": label_order, "agency": agency_order},
-        color_discrete_map=LABEL_COLOURS_BY_NAME,
         title="Findings about each agency, by label (sentences may name several)",
     )
     fig.update_layout(height=max(300, 40 * len(agency_order) + 160), yaxis_title=None)
@@ -189,16 +201,12 @@ def agency_by_theme(
     by_theme: pd.DataFrame, label_order: list[str], agency_order: list[str]
 ) -> go.Figure:
     """One panel per theme, three to a row; ``by_theme``: agency, theme, label, findings."""
-    fig = px.bar(
+    fig = _agency_bars(
         by_theme,
-        x="findings",
-        y="agency",
-        color="label",
+        label_order,
+        agency_order,
         facet_col="theme",
         facet_col_wrap=3,
-        orientation="h",
-        category_orders={"label": label_order, "agency": agency_order},
-        color_discrete_map=LABEL_COLOURS_BY_NAME,
         title="Findings about each agency per theme, by label",
     )
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))

@@ -115,15 +115,13 @@ st.caption(
     "Counts of top-level bullets under each heading of the letters (n_strengths, "
     "n_improvements, n_priority_actions)."
 )
-kinds = {
-    "n_strengths": "strength",
-    "n_improvements": "improvement",
-    "n_priority_actions": "priority_action",
-}
 long = letters.melt(
-    id_vars=["theme", "year"], value_vars=list(kinds), var_name="kind", value_name="bullets"
+    id_vars=["theme", "year"],
+    value_vars=list(data.BULLET_COUNTS),
+    var_name="kind",
+    value_name="bullets",
 )
-long["label"] = long["kind"].map(kinds)
+long["label"] = long["kind"].map(data.BULLET_COUNTS)
 b1, b2 = st.columns(2)
 for col, dim, title in ((b1, "theme", "by theme"), (b2, "year", "by year published")):
     with col:
