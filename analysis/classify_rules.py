@@ -214,8 +214,7 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"\bhealth[’']s\b|designated (doctor|nurse|professionals?)|named (nurse|doctor)s?|"
         r"(?<!mental )(?<!emotional )(?<!physical )(?<!sexual )(?<!public )\bhealth\b"
         r"(?! (and )?(needs|and (care|social care) plans?|and well-?being|outcomes))|"
-        r"substance misuse|drug and alcohol (service|team)s?|\bmedicals?\b|neurodevelopmental|"
-        r"adult mental health"
+        r"\bmedicals?\b|neurodevelopmental"
     ),
     "education": _rx(
         r"\bschools?(?! nurs)|\bcolleges?\b|\bteachers?\b|\bheadteachers?\b|\beducation\b(?<!"
@@ -244,8 +243,13 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"\bcharit(y|ies|able)\b|Barnardo|\bNSPCC\b|"
         r"community (and voluntary )?organisations|not-for-profit"
     ),
+    "adult_services": _rx(
+        r"adult (social care|services)|adults[’']? (social care|services)|adult mental health|"
+        r"substance misuse|drug and alcohol (services?|teams?|workers?|treatment)|"
+        r"adult (safeguarding|care)|services? (working )?(with|for) (parents|adults)"
+    ),
     "other": _rx(
-        r"\bCafcass\b|\bhousing\b|adult (social care|services)|adults[’']? services|"
+        r"\bCafcass\b|\bhousing\b|"
         r"\bIDVAs?\b|independent domestic (violence|abuse) advis|community safety partnership|"
         r"taxi|licensing|district councils?|\bCPS\b|crown prosecution|"
         r"fire (and rescue )?service|(?<!of-)\bcourts?\b|sexual (abuse|assault) referral|\bSARC\b"
@@ -361,6 +365,46 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"universal (services?|provision)|targeted (family )?support|troubled families|"
         r"supporting families|family hubs?|family help|step(ped|ping)? down|"
         r"\bearly (support|offer)\b"
+    ),
+    # Version 2 of the guide: written from its definitions, before any gold of v2 was read.
+    "missing_children": _rx(
+        r"\bmissing\b|return home interviews?|\babsent\b|\bruns? away\b|\brunning away\b|"
+        r"\bwent missing\b|\bgo(es|ing)? missing\b"
+    ),
+    "exploitation": _rx(
+        r"\bexploit(ed|ation|ative|ers?|s|ing)?\b|\bCSE\b|\bCCE\b|county lines|\bgangs?\b|"
+        r"traffick(ed|ing)|modern slavery|extra-familial|contextual safeguarding|"
+        r"(harm|risks?) outside (the|their) (family|home)|national referral mechanism"
+    ),
+    "domestic_abuse": _rx(
+        r"domestic (abuse|violence)|coercive|controlling behaviour|\bMARACs?\b|"
+        r"multi-agency risk assessment conferences?|\bIDVAs?\b|independent domestic|"
+        r"Operation Encompass|\brefuges?\b|intimate partner|\bDASH\b|"
+        r"\bDV(PN|PO)s?\b|Clare[’']s Law"
+    ),
+    "timeliness": _rx(
+        r"\btimel(y|iness)\b|\buntimely\b|\bdelay(s|ed)?\b|\bdrift\b|\bwait(s|ed|ing)?\b|"
+        r"\bbacklogs?\b|\btimescales?\b|\bprompt(ly)?\b|\bswift(ly)?\b|\bquick(ly)?\b|"
+        r"without delay|within \d+ (hours|days|working days)|\bslow(ly)?\b|too long|"
+        r"\bdelayed\b|\burgent(ly)?\b|\bimmediate(ly)?\b|\brapid(ly)?\b|\blate\b"
+    ),
+    "access_to_services": _rx(
+        r"waiting (lists?|times?)|\bavailab(le|ility)\b|\bunavailable\b|\baccess(ing)? "
+        r"(to )?(services?|support|help|therapeutic|specialist|CAMHS|mental health)|"
+        r"\bgaps? in (services?|provision|support)|\bsufficiency\b|lack of (services?|provision|"
+        r"specialist|therapeutic)|\bcommissioned services?\b|therapeutic (support|services?|help)|"
+        r"specialist (support|services?|provision)|\bprovision\b"
+    ),
+    "send_and_disability": _rx(
+        r"special educational needs|\bSEN\b|\bSEND\b(?= (services?|teams?|support|needs|provision|children|pupils))|\bdisab(led|ility|ilities)\b|neurodivers|"
+        r"\bautis(m|tic)\b|\bADHD\b|learning (difficult|disabilit)|speech and language|"
+        r"communication needs|education,? health and care plans?|\bEHCPs?\b"
+    ),
+    "diversity_and_identity": _rx(
+        r"\bethnic(ity|ities)?\b|\brac(e|ial|ism)\b|\bcultur(e|al|ally)\b|\bfaith\b|"
+        r"\breligio(n|us)\b|\binterpreters?\b|first language|\bgender\b|\bsexuality\b|"
+        r"\bLGBT|disproportional|\badultification\b|\bequalit(y|ies)\b|\bdiversity\b|"
+        r"\bidentity\b|black (and|,)|minority|\bheritage\b"
     ),
 }
 assert set(TOPIC_PATTERNS) == set(TOPICS)

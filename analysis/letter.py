@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analysis.taxonomy import AGENCIES, LABELS, TOPICS
+
 SECTIONS = (
     "introduction",
     "headline_findings",
@@ -33,30 +35,7 @@ THEMES = {
     "other": "Other",
 }
 
-LABELS = ("strength", "improvement", "priority_action", "context")
-
-AGENCIES = (
-    "children_social_care",
-    "police",
-    "health",
-    "education",
-    "probation",
-    "youth_justice",
-    "safeguarding_partnership",
-    "voluntary_sector",
-    "other",
-)
-
-TOPICS = (
-    "perpetrator_focus",
-    "voice_of_child",
-    "information_sharing",
-    "assessment_and_planning",
-    "management_oversight",
-    "workforce",
-    "leadership_and_partnership",
-    "early_help",
-)
+__all__ = ["AGENCIES", "LABELS", "SECTIONS", "THEMES", "TOPICS", "Finding", "Letter"]
 
 
 @dataclass
