@@ -396,7 +396,9 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"specialist (support|services?|provision)|\bprovision\b"
     ),
     "send_and_disability": _rx(
-        r"special educational needs|\bSEN\b|\bSEND\b(?= (services?|teams?|support|needs|provision|children|pupils))|\bdisab(led|ility|ilities)\b|neurodivers|"
+        r"special educational needs|\bSEN\b|"
+        r"\bSEND\b(?= (services?|teams?|support|needs|provision|children|pupils))|"
+        r"\bdisab(led|ility|ilities)\b|neurodivers|"
         r"\bautis(m|tic)\b|\bADHD\b|learning (difficult|disabilit)|speech and language|"
         r"communication needs|education,? health and care plans?|\bEHCPs?\b"
     ),
