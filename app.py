@@ -5,10 +5,19 @@ Reads the corpus database (config.db_path()) read-only; each page is a module in
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import streamlit as st
 
+import config
+from app_pages.state import md_escape
+
+# The icon is a file served by this app: a Material icon name makes every page view ask
+# fonts.gstatic.com for it, and a dashboard inside a council's network makes no outside request.
 st.set_page_config(
-    page_title="JTAI Findings Explorer", page_icon=":material/description:", layout="wide"
+    page_title="JTAI Findings Explorer",
+    page_icon=str(config.REPO_ROOT / "static" / "favicon.png"),
+    layout="wide",
 )
 
 # url_path values are a contract: shared links use them.
@@ -39,4 +48,25 @@ PAGES = [
     st.Page("app_pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]
 
-st.navigation(PAGES).run()
+
+def unknown_page() -> str | None:
+    """The path a reader asked for when it is no page of this app (Streamlit would show
+    Overview under it, with a link that is not Overview's)."""
+    path = urlsplit(st.context.url or "").path.strip("/")
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :].strip("/")
+    known = {""} | {p.url_path for p in PAGES}
+    return None if path in known else path
+
+
+page = st.navigation(PAGES)
+missing = unknown_page()
+if missing is not None:
+    st.title("Page not found", anchor=False)
+    st.error(f"There is no page “/{md_escape(missing[:80])}” in this dashboard.")
+    st.markdown(
+        "Its pages: " + ", ".join(f"[{p.title}]({p.url_path or './'})" for p in PAGES) + "."
+    )
+    st.stop()
+page.run()

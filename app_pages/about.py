@@ -10,14 +10,15 @@ import streamlit as st
 
 import config
 from analysis import export
-from app_pages import common, data
+from app_pages import common, data, style
 from app_pages.state import md_escape
 
 sig, _voc, span = common.open_page()
 meta = common.meta(sig)
 common.url_filters("about", common.vocab(sig), ())
 
-st.title("About the data")
+st.title("About the data", anchor=False)
+built = md_escape(style.when(meta.get("built_at", "")))
 st.markdown(f"""
 **Source.** Joint Targeted Area Inspection (JTAI) letters published by Ofsted with the Care
 Quality Commission, HMICFRS and HM Inspectorate of Probation on
@@ -26,7 +27,7 @@ Quality Commission, HMICFRS and HM Inspectorate of Probation on
 (strength, improvement, priority action, context), the agencies and the topics it is about.
 
 **This corpus:** {span["letters"]} letters about {span["areas"]} areas, {span["findings"]:,}
-findings, published {span["first"]} to {span["last"]}; built {md_escape(meta.get("built_at", "?"))}
+findings, published {span["first"]} to {span["last"]}; built {built}
 (parser version {md_escape(meta.get("parser_version", "?"))},
 classifier {md_escape(meta.get("classifier", "?"))}).
 
@@ -36,7 +37,7 @@ The local-authority lookup (codes, regions, statistical neighbours) is under the
 Boundaries: ONS, Open Government Licence (Contains OS data © Crown copyright and database right).
 """)
 
-st.subheader("Download the whole corpus")
+st.header("Download the whole corpus", anchor=False)
 st.download_button(
     "Download letters.csv, findings.csv and datapackage.json (zip)",
     data=lambda: data.corpus_zip(config.db_path()),
@@ -47,7 +48,7 @@ st.download_button(
 )
 st.caption("The same files as `python -m analysis export OUT_DIR`.")
 
-st.subheader("How each column is made")
+st.header("How each column is made", anchor=False)
 cols = [
     {"file": "letters.csv", "column": c, "description": export.DESCRIPTIONS[c]}
     for c in export.LETTERS_CSV_COLUMNS
@@ -60,20 +61,21 @@ dictionary = pd.DataFrame(cols)
 st.dataframe(dictionary, hide_index=True, width="stretch")
 common.download_csv(dictionary, "data_dictionary.csv", key="dl_dictionary")
 
-st.subheader("How accurate is the classifier?")
+st.header("How accurate is the classifier?", anchor=False)
 ev_dir = config.evaluation_dir()
 ev_json, card = ev_dir / "evaluation.json", ev_dir / "model-card.md"
 if not ev_json.exists() and not card.exists():
+    # No server path here: a reader is not the operator (`make build` writes both files).
     st.info(
-        "Not yet evaluated: no evaluation.json or model-card.md in "
-        f"`{md_escape(str(ev_dir))}`. Labels, agencies and topics should be treated as "
-        "unverified."
+        "Not yet evaluated: this corpus has no evaluation of its classifier (its operator "
+        "can run `python -m analysis evaluate`). Labels, agencies and topics should be "
+        "treated as unverified."
     )
 if ev_json.exists():
     try:
         ev = json.loads(ev_json.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        st.warning(md_escape(f"evaluation.json could not be read: {exc}"))
+        st.warning(md_escape(f"The evaluation could not be read ({type(exc).__name__})."))
     else:
         flat = pd.json_normalize(ev, sep=".").T.reset_index()
         flat.columns = ["measure", "value"]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, data, figures
+from app_pages import common, data, figures, names, readings
 
 PAGE = "agencies"
 FILTERS = ("theme", "region", "agency", "label", "from", "to")
-KEYS = (*FILTERS, "view")
+KEYS = (*FILTERS, "view", "bar")
 # The three views of the counts, as tabs; only the open one is drawn (link: ?view=...).
 VIEWS = {"label": "By label", "theme": "Per theme", "year": "Over time"}
 
 sig, voc, span = common.open_page(charts=True)
 
-st.title("Agencies")
+st.title("Agencies", anchor=False)
 st.caption(
     "Which agencies the findings are about, and whether as a strength, an area for "
     "improvement or a priority action."
@@ -24,14 +24,14 @@ filters = common.filter_box(PAGE, filters, reseed, voc, FILTERS, span, columns=3
 common.seed("agencies_view", VIEWS[filters.view or "label"], reseed)
 view = next(k for k, v in VIEWS.items() if v == st.session_state["agencies_view"])
 filters = filters.with_(view="" if view == "label" else view)
-common.write_url(PAGE, filters)
 common.show_description(filters, voc)
-common.copy_link("agencies", filters)
 
 # One row per (finding, agency): a sentence about police and health counts for both.
 sql, params = data.agency_counts_sql(filters)
 counts = common.query(sig, sql, tuple(params))
 if counts.empty:
+    common.write_url(PAGE, filters)
+    common.copy_link("agencies", filters)
     st.info(
         "No finding matching these filters is tagged with an agency yet (agencies come "
         "from the classifier; re-run `python -m analysis build` once it is in place)."
@@ -63,33 +63,57 @@ tabs = st.tabs(list(VIEWS.values()), key="agencies_view", on_change="rerun")
 for (build, rows, name, key), tab in zip(views.values(), tabs, strict=True):
     if tab.open:  # the others are not drawn at all until chosen
         with tab:
-            common.chart(build, (rows, label_order, agency_order), rows, name, key)
+            table = rows.assign(agency_name=rows["agency"].map(names.agency_name))
+            if "theme" in table.columns:
+                table["theme_name"] = table["theme"].map(names.theme_name)
+            common.chart(
+                build,
+                (rows, label_order, agency_order),
+                table,
+                name,
+                key,
+                reading=readings.agencies(heat),
+            )
 
-st.subheader("Sentences")
-# Nothing is read until the reader picks an agency: a page that opened on one arbitrary
-# agency's thousands of sentences would make every reader wait for them.
+st.header("Sentences", anchor=False)
+# Nothing is read until the reader picks an agency (or the link names one): a page that
+# opened on one arbitrary agency's thousands of sentences would make every reader wait.
+labels = [x for x in data.LABEL_ORDER if data.label_name(x) in set(heat["label"])]
+if reseed:
+    wanted = filters.bar[0] if filters.bar else None
+    if wanted is None and len(filters.agency) == 1:
+        wanted = filters.agency[0]
+    if wanted in agency_order:
+        st.session_state["agencies_drill_agency"] = wanted
+    want_label = filters.bar[1] if filters.bar else None
+    if want_label in labels:
+        st.session_state["agencies_drill_label"] = want_label
 c1, c2 = st.columns(2)
 ag = c1.selectbox(
-    "Agency",
+    "Agency to read about",
     agency_order,
     index=None,
     placeholder="Choose an agency",
     key="agencies_drill_agency",
-    format_func=lambda a: f"{a.replace('_', ' ')} ({totals[a]:,})",
+    format_func=lambda a: f"{names.agency_name(a)} ({totals[a]:,})",
 )
-labels = [x for x in data.LABEL_ORDER if data.label_name(x) in set(heat["label"])]
-lab = c2.selectbox("Label", labels, key="agencies_drill_label", format_func=data.label_name)
+lab = c2.selectbox(
+    "Label of the sentences", labels, key="agencies_drill_label", format_func=data.label_name
+)
+filters = filters.with_(bar=(ag, lab) if ag else None)
+common.write_url(PAGE, filters)
+common.copy_link("agencies", filters)
 if ag is None:
     st.caption("Choose an agency to read the sentences about it, with links to their pages.")
     st.stop()
 # An unlabelled finding has the empty label.
-sub_filters = filters.with_(agency=(ag,), label=("" if lab == "unlabelled" else lab,))
+sub_filters = filters.with_(agency=(ag,), label=("" if lab == "unlabelled" else lab,), bar=None)
 rows, total = common.findings(sig, sub_filters, common.LIST_ROWS)
-common.sentence_list(rows, total=total)
+common.sentence_list(rows, total=total, la_names=voc.la_names)
 common.findings_csv(
     sig,
     sub_filters,
-    f"agency_{ag}_{lab}.csv",
+    common.download_name("agency", filters),
     key="dl_agency_rows",
     label=f"Download these sentences as CSV ({total} rows)",
 )

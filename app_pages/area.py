@@ -8,47 +8,58 @@ import pandas as pd
 import streamlit as st
 
 from analysis import reference
-from app_pages import common, data, figures
+from app_pages import common, data, figures, names, readings
 from app_pages.state import Filters, md_escape
 
 PAGE = "area"
 KEYS = ("la",)
-SECTIONS = [
-    ("headline_findings", "Headline findings"),
-    ("strengths", "Strengths"),
-    ("improvements", "Areas for improvement"),
-    ("priority_action", "Priority actions"),
-    ("main_findings", "Main findings"),
-]
+SECTIONS = ["headline_findings", "strengths", "improvements", "priority_action", "main_findings"]
 
 sig, voc, _span = common.open_page(charts=True)
 
-st.title("Area profile")
+st.title("Area profile", anchor=False)
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
 areas = common.query(
     sig,
     "SELECT urn, local_authority, region, la_code, ons_code, "
     "COUNT(*) AS letters FROM letters GROUP BY urn ORDER BY local_authority",
 )
-options = list(areas["urn"])
-names = dict(zip(areas["urn"], areas["local_authority"], strict=False))
+area_names = {
+    u: names.area_name(u, voc.la_names, a)
+    for u, a in zip(areas["urn"], areas["local_authority"], strict=False)
+}
+options = sorted(area_names, key=lambda u: area_names[u])
 if len(filters.la) > 1:
     st.warning("One area at a time: showing the first, ignored the rest.")
 wanted = filters.la[0] if filters.la else None
-if wanted and wanted not in names:
+if wanted and wanted not in area_names:
     st.warning(md_escape(f"No letter for {voc.la_names.get(wanted, wanted)} in the corpus."))
     wanted = None
-common.seed("area_la", wanted or options[0], reseed)
-urn = st.selectbox("Local authority", options, key="area_la", format_func=lambda u: names.get(u, u))
-filters = Filters(la=(urn,))
+common.seed("area_la", wanted, reseed)
+urn = st.selectbox(
+    f"Area ({len(options)} inspected areas: only areas with a letter are listed)",
+    options,
+    index=None,
+    placeholder="Choose an area",
+    key="area_la",
+    format_func=lambda u: area_names.get(u, u),
+)
+filters = Filters(la=(urn,) if urn else ())
 common.write_url(PAGE, filters)
+if urn is None:
+    st.caption(
+        "Choose an area to see its letters, their findings, and how it compares with its "
+        "region and its statistical neighbours."
+    )
+    st.stop()
 common.copy_link("area", filters)
+area = area_names[urn]
 
 letters = common.query(sig, "SELECT * FROM letters WHERE urn = ? ORDER BY published", (urn,))
 first = letters.iloc[0]
 st.markdown(
     md_escape(
-        f"{first['local_authority']} — {first['region']} — DfE code "
+        f"{area} — {first['region']} — DfE code "
         f"{first['la_code']}, ONS code {first['ons_code']}, URN {urn}"
     )
 )
@@ -64,23 +75,40 @@ view = letters[
         "source_url",
     ]
 ].copy()
-view["theme"] = view["theme"].map(lambda t: voc.themes.get(t, t))
-common.html_table(view.rename(columns={"source_url": "letter"}), links={"letter": "PDF"})
+view.insert(3, "theme_name", view["theme"].map(lambda t: voc.themes.get(t, t)))
+# A letter with no known file address: its area's page on the reports website lists it.
+shown = view.assign(
+    letter=[u or names.provider_page(urn) for u in view["source_url"]], theme=view["theme_name"]
+).drop(columns=["letter_id", "theme_name", "source_url"])
+common.html_table(
+    shown.rename(columns=names.headers(shown.columns)),
+    links={"Letter": "letter"},
+    row_names=[f"{area} letter of {p}" for p in view["published"]],
+)
 common.download_csv(view, f"area_{urn}_letters.csv", key="dl_area_letters")
 
 
 # One letter's findings at a time (the latest first): an area inspected often would
 # otherwise put every sentence of every letter on one page.
-st.subheader("Findings")
+st.header("Findings", anchor=False)
 by_id = {lt.letter_id: lt for lt in letters.itertuples()}
 letter_ids = list(letters["letter_id"])[::-1]
-chosen = st.selectbox(
-    f"Letter ({len(letter_ids)} for this area)",
-    letter_ids,
-    key=f"area_letter_{urn}",
-    format_func=lambda i: f"{by_id[i].published}: {voc.themes.get(by_id[i].theme, by_id[i].theme)}",
-    disabled=len(letter_ids) == 1,
-)
+
+
+def letter_title(i: str) -> str:
+    return f"{by_id[i].published}: {voc.themes.get(by_id[i].theme, by_id[i].theme)}"
+
+
+if len(letter_ids) == 1:  # nothing to choose: said, not a greyed-out selector
+    chosen = letter_ids[0]
+    st.markdown(md_escape(f"One letter for this area: {letter_title(chosen)}"))
+else:
+    chosen = st.selectbox(
+        f"Letter ({len(letter_ids)} for this area)",
+        letter_ids,
+        key=f"area_letter_{urn}",
+        format_func=letter_title,
+    )
 lt = by_id[chosen]
 sql, params = data.letter_findings_sql(lt.letter_id)
 rows = common.query(sig, sql, tuple(params))
@@ -95,7 +123,8 @@ if not lt.source_url:
             key=f"pdf_{lt.letter_id}",
             on_click="ignore",
         )
-for section, title in SECTIONS:
+for section in SECTIONS:
+    title = names.section_name(section)
     part = rows[rows["section"] == section]
     if part.empty:
         continue
@@ -107,16 +136,16 @@ for section, title in SECTIONS:
         on_change="rerun",
     ) as box:
         if box.open:
-            common.sentence_list(part, with_letter=False, limit=None)  # one letter's: all
+            common.sentence_list(part, with_letter=False, limit=None, la_names=voc.la_names)
 common.download_csv(
-    rows,
+    data.with_names(rows),
     f"{lt.letter_id}_findings.csv",
     key=f"dl_{lt.letter_id}",
     label=f"Download this letter's findings as CSV ({len(rows)} rows)",
 )
 
 # Comparison with region and statistical neighbours
-st.subheader("Compared with its region and statistical neighbours")
+st.header("Compared with its region and statistical neighbours", anchor=False)
 la = reference.by_urn(urn)
 neighbour_codes = la.stat_neighbours if la else ()
 all_letters = common.query(
@@ -126,7 +155,7 @@ all_letters = common.query(
     "FROM letters",
 )
 groups = {
-    first["local_authority"]: all_letters[all_letters["urn"] == urn],
+    area: all_letters[all_letters["urn"] == urn],
     f"Rest of {first['region']}": all_letters[
         (all_letters["region"] == first["region"]) & (all_letters["urn"] != urn)
     ],
@@ -152,11 +181,20 @@ common.chart(
     "area_comp",
     caption="Statistical neighbours are the DfE's ten most similar authorities; only "
     "those with a letter in the corpus count.",
+    reading=readings.area(comp),
 )
 nb = groups["Statistical neighbours"][["local_authority", "published", "urn"]].copy()
 if nb.empty:
     st.caption("None of this area's statistical neighbours has a letter in the corpus.")
 else:
+    nb["local_authority"] = [
+        names.area_name(u, voc.la_names, a)
+        for u, a in zip(nb["urn"], nb["local_authority"], strict=False)
+    ]
     nb["profile"] = "area?la=" + nb["urn"]
     st.markdown("**Statistical neighbours with letters**")
-    common.html_table(nb, links={"profile": "open"})
+    common.html_table(
+        nb.drop(columns="urn").rename(columns=names.headers(nb.columns)),
+        links={"Profile": "profile"},
+        row_names=list(nb["local_authority"]),
+    )

@@ -25,6 +25,7 @@ import pandas as pd
 import config
 from analysis import export as export_mod
 from analysis import reference
+from app_pages import names
 from app_pages.state import Filters, Vocab
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies. One mapping, used by
@@ -58,7 +59,8 @@ THEME_PALETTE = [
 
 
 def label_name(label: str) -> str:
-    return (label or "unlabelled").replace("_", " ")
+    """The name a reader sees for a label code ("" is unlabelled)."""
+    return names.label_name(label)
 
 
 def db_signature(path: Path) -> tuple[str, int, int] | None:
@@ -270,24 +272,31 @@ def vocab_from(conn: sqlite3.Connection) -> Vocab:
     """The accepted values for URL parameters: areas and regions from the LA lookup and the
     letters (a letter's area may predate the lookup, e.g. a merged authority)."""
     las: dict[str, str] = {}
-    names: dict[str, str] = {}
+    area_names: dict[str, str] = {}
     regions: set[str] = set()
     for la in reference.load():
         if la.urn:
             las[la.urn] = la.urn
-            names[la.urn] = la.name
+            area_names[la.urn] = la.name
             if la.ons_code:
                 las[la.ons_code] = la.urn
         if la.region:
             regions.add(la.region)
     for r in conn.execute("SELECT DISTINCT urn, ons_code, local_authority, region FROM letters"):
         las.setdefault(r[0], r[0])
-        names.setdefault(r[0], r[2])
+        area_names.setdefault(r[0], r[2])
         if r[1]:
             las.setdefault(r[1], r[0])
         if r[3]:
             regions.add(r[3])
-    return Vocab(regions=tuple(sorted(regions)), las=las, la_names=names)
+    first, last = conn.execute("SELECT MIN(published), MAX(published) FROM letters").fetchone()
+    return Vocab(
+        regions=tuple(sorted(regions)),
+        las=las,
+        la_names=area_names,
+        first=date.fromisoformat(first) if first else None,
+        last=date.fromisoformat(last) if last else None,
+    )
 
 
 # ONS district (E07) codes of each shire county, from ONS's LAD23 -> CTY23 lookup. The LA
@@ -429,6 +438,24 @@ def area_districts(urn: str, ons_code: str, known: set[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------- outputs
+
+
+def with_names(df: pd.DataFrame) -> pd.DataFrame:
+    """Findings rows with a name column after each coded one a spreadsheet reader would
+    look up (theme_name, label_name, section_name, agency_names, topic_names); the coded
+    columns stay as they are."""
+    out = df.copy()
+    added = {
+        "theme_name": ("theme", names.theme_name),
+        "label_name": ("label", names.label_name),
+        "section_name": ("section", names.section_name),
+        "agency_names": ("agencies", lambda v: names.tag_names(v, names.agency_name)),
+        "topic_names": ("topics", lambda v: names.tag_names(v, names.topic_name)),
+    }
+    for new, (column, name) in added.items():
+        if column in out.columns:
+            out[new] = out[column].map(name)
+    return out
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

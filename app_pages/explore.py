@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import common, readings
 
 PAGE = "explore"
 MAIN_KEYS = ("q", "theme", "la", "label", "agency", "topic")
@@ -13,7 +13,7 @@ KEYS = MAIN_KEYS + MORE_KEYS
 
 sig, voc, span = common.open_page()
 
-st.title("Explore findings")
+st.title("Explore findings", anchor=False)
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
 # The filters most searches use are always shown; the rest sit in a box drawn once opened.
 filters = common.filter_widgets(PAGE, filters, reseed, voc, MAIN_KEYS, span, columns=3)
@@ -23,9 +23,19 @@ filters = common.filter_box(
 common.write_url(PAGE, filters)
 
 rows, total = common.findings(sig, filters, common.SHOW_ROWS)
-st.markdown(f"**{total:,} findings.** " + common.md_escape(common.describe(filters, voc)))
+st.markdown(
+    f"**{readings.plural(total, 'finding')}.** " + common.md_escape(common.describe(filters, voc))
+)
 common.copy_link("explore", filters)
 common.findings_csv(
-    sig, filters, "findings_filtered.csv", key="dl_explore", label=f"Download CSV ({total:,} rows)"
+    sig,
+    filters,
+    common.download_name("findings", filters),
+    key="dl_explore",
+    label=f"Download CSV ({total:,} rows)",
 )
-common.finding_table(rows, key="explore_rows", height=600, total=total)
+# A grid on a wide screen, a list to read on a phone (app_pages/style.py shows one of them).
+with st.container(key="explore_grid"):
+    common.finding_table(rows, key="explore_rows", height=600, total=total, la_names=voc.la_names)
+with st.container(key="explore_list"):
+    common.sentence_list(rows, total=total, la_names=voc.la_names)

@@ -5,14 +5,22 @@ by many readers)."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from app_pages import data
+from app_pages import data, names
 
 LABEL_COLOURS_BY_NAME = {data.label_name(k): v for k, v in data.LABEL_COLOURS.items()}
 NO_LETTER_GREY = "#E8E8E8"
+AXIS_WRAP = 18  # characters per line of a category tick: long theme names wrap, not rotate
+
+
+def wrap(text: str, width: int = AXIS_WRAP) -> str:
+    """A tick label on lines of ``width`` characters (Plotly breaks lines at <br>)."""
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
 
 
 def _whole_years(fig: go.Figure, axis: str = "x") -> go.Figure:
@@ -26,19 +34,20 @@ def _whole_years(fig: go.Figure, axis: str = "x") -> go.Figure:
 
 def timeline(tl: pd.DataFrame, order: list[str], colour: dict[str, str]) -> go.Figure:
     """Letters each year by theme; ``tl``: year, theme, theme_name, letters."""
+    name = dict(zip(tl["theme"], tl["theme_name"], strict=False))
     fig = px.bar(
         tl,
         x="year",
         y="letters",
-        color="theme",
-        category_orders={"theme": order},
-        color_discrete_map=colour,
-        hover_data=["theme_name"],
+        color="theme_name",
+        category_orders={"theme_name": [name[t] for t in order if t in name]},
+        color_discrete_map={name[t]: c for t, c in colour.items() if t in name},
         title="Letters published each year, by inspection theme",
     )
     fig.update_layout(
-        legend_title_text="theme", xaxis_title="year published", yaxis_title="letters"
+        legend_title_text="Theme", xaxis_title="Year published", yaxis_title="Letters"
     )
+    fig.update_traces(hovertemplate="%{fullData.name}<br>%{x}: %{y} letters<extra></extra>")
     return _whole_years(fig)
 
 
@@ -58,9 +67,12 @@ def areas_map(
     by_district = by_district[by_district.index.isin(list(shapes))]  # no outline, no place
     fig = go.Figure()
     groups = [
-        ("no letter", NO_LETTER_GREY, [d for d in sorted(shapes) if d not in by_district.index])
+        ("No letter", NO_LETTER_GREY, [d for d in sorted(shapes) if d not in by_district.index])
     ]
-    groups += [(t, colour[t], list(by_district.index[by_district["theme"] == t])) for t in order]
+    groups += [
+        (theme_names.get(t, t), colour[t], list(by_district.index[by_district["theme"] == t]))
+        for t in order
+    ]
     for name, fill, members in groups:
         if not members:
             continue
@@ -99,7 +111,8 @@ def areas_map(
     fig.update_layout(
         title="Areas inspected, by theme of their latest letter",
         height=640,
-        legend={"title": {"text": "theme"}},
+        legend={"title": {"text": "Theme"}},
+        meta={"aspect": 1.3},  # height per width, for a phone (plotly_basic)
     )
     return fig
 
@@ -107,18 +120,22 @@ def areas_map(
 def balance(agg: pd.DataFrame, dim: str, title: str) -> go.Figure:
     """Share of bullets per label along ``dim`` (theme or year); ``agg``: dim, label,
     bullets, share."""
+    rows = agg.assign(label=agg["label"].map(names.label_name))
+    if dim == "theme":
+        rows[dim] = rows[dim].map(lambda t: wrap(names.theme_name(t), 24))
     fig = px.bar(
-        agg,
+        rows,
         x="share",
         y=dim,
         color="label",
         orientation="h",
-        color_discrete_map=data.LABEL_COLOURS,
-        category_orders={"label": list(data.BULLET_COUNTS.values())},
+        color_discrete_map=LABEL_COLOURS_BY_NAME,
+        category_orders={"label": [names.label_name(c) for c in data.BULLET_COUNTS.values()]},
         hover_data=["bullets"],
+        labels={"label": "Label", "share": "Share of bullets", "bullets": "Bullets"},
         title=f"Balance of bullets {title}",
     )
-    fig.update_layout(xaxis_tickformat=".0%", yaxis_title=None, xaxis_title="share of bullets")
+    fig.update_layout(xaxis_tickformat=".0%", yaxis_title=None, xaxis_title="Share of bullets")
     return _whole_years(fig, "y") if dim == "year" else fig
 
 
@@ -133,8 +150,8 @@ def compare(table: pd.DataFrame, topic_name: str) -> go.Figure:
         sub = table[table["label"] == label]
         fig.add_trace(
             go.Bar(
-                name=label,
-                x=sub["theme_name"],
+                name=names.label_name(label),
+                x=[wrap(t) for t in sub["theme_name"]],
                 y=sub["share"],
                 marker_color=data.LABEL_COLOURS[label],
                 error_y={
@@ -145,8 +162,14 @@ def compare(table: pd.DataFrame, topic_name: str) -> go.Figure:
                 },
                 text=[f"{k}/{n}" for k, n in zip(sub["on_topic"], sub["findings"], strict=False)],
                 textposition="outside",
-                customdata=sub[["on_topic", "findings", "ci_low", "ci_high"]].to_numpy(),
-                hovertemplate="%{x}<br>" + label + ": %{y:.1%} (%{customdata[0]} of "
+                # The theme code and the trace's label code say which bar a click chose.
+                customdata=sub.reindex(
+                    columns=["on_topic", "findings", "ci_low", "ci_high", "theme"]
+                ).to_numpy(),
+                meta=label,
+                hovertemplate="%{x}<br>"
+                + names.label_name(label)
+                + ": %{y:.1%} (%{customdata[0]} of "
                 "%{customdata[1]})<br>95% CI %{customdata[2]:.1%} to %{customdata[3]:.1%}"
                 "<extra></extra>",
             )
@@ -154,9 +177,11 @@ def compare(table: pd.DataFrame, topic_name: str) -> go.Figure:
     fig.update_layout(
         barmode="group",
         yaxis_tickformat=".0%",
-        yaxis_title=f"share of findings on {topic_name}",
-        title=f"Share of findings about {topic_name}, by theme and label (95% Wilson intervals)",
-        legend_title_text="label",
+        yaxis_title=f"Share of findings on {topic_name.lower()}",
+        xaxis_tickangle=0,
+        title=f"Share of findings about {topic_name.lower()}, by theme and label "
+        "(95% Wilson intervals)",
+        legend_title_text="Label",
     )
     return fig
 
@@ -169,16 +194,22 @@ def _agency_bars(
 ) -> go.Figure:
     """Horizontal bars of findings per agency coloured by label, ``agency_order``'s first
     at the top."""
-    return px.bar(
+    rows = rows.assign(agency=rows["agency"].map(names.agency_name))
+    fig = px.bar(
         rows,
         x="findings",
         y="agency",
         color="label",
         orientation="h",
-        category_orders={"label": label_order, "agency": agency_order},
+        category_orders={
+            "label": label_order,
+            "agency": [names.agency_name(a) for a in agency_order],
+        },
         color_discrete_map=LABEL_COLOURS_BY_NAME,
+        labels={"findings": "Findings", "agency": "Agency", "label": "Label"},
         **px_args,
     )
+    return fig
 
 
 def agency_by_label(
@@ -209,7 +240,7 @@ def agency_by_theme(
         facet_col_wrap=3,
         title="Findings about each agency per theme, by label",
     )
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    fig.for_each_annotation(lambda a: a.update(text=names.theme_name(a.text.split("=")[-1])))
     fig.update_layout(height=300 + 180 * ((by_theme["theme"].nunique() - 1) // 3))
     return fig
 
@@ -219,13 +250,15 @@ def agency_by_year(
 ) -> go.Figure:
     """Findings per agency and year, all labels together (``label_order`` unused: one line
     per agency), the legend in ``agency_order``; ``by_year``: year, agency, label, findings."""
+    per_year = by_year.groupby(["year", "agency"])["findings"].sum().reset_index()
     fig = px.line(
-        by_year.groupby(["year", "agency"])["findings"].sum().reset_index(),
+        per_year.assign(agency=per_year["agency"].map(names.agency_name)),
         x="year",
         y="findings",
         color="agency",
         markers=True,
-        category_orders={"agency": agency_order},
+        category_orders={"agency": [names.agency_name(a) for a in agency_order]},
+        labels={"year": "Year published", "findings": "Findings", "agency": "Agency"},
         title="Findings about each agency by year of publication",
     )
     return _whole_years(fig)
@@ -237,14 +270,25 @@ def agency_by_year(
 def area_comparison(comp: pd.DataFrame) -> go.Figure:
     """Mean bullets per letter for the area, its region and its statistical neighbours;
     ``comp``: group, letters, label, mean_bullets_per_letter."""
-    return px.bar(
-        comp,
+    rows = comp.assign(
+        label=comp["label"].map(names.label_name), group=comp["group"].map(lambda g: wrap(g, 20))
+    )
+    fig = px.bar(
+        rows,
         x="group",
         y="mean_bullets_per_letter",
         color="label",
         barmode="group",
-        color_discrete_map=data.LABEL_COLOURS,
+        color_discrete_map=LABEL_COLOURS_BY_NAME,
         hover_data=["letters"],
-        title="Mean strengths, improvements and priority actions per letter: "
+        labels={
+            "group": "",
+            "mean_bullets_per_letter": "Mean bullets per letter",
+            "label": "Label",
+            "letters": "Letters",
+        },
+        title="Mean strengths, areas for improvement and priority actions per letter: "
         "this area, its region, its statistical neighbours",
     )
+    fig.update_layout(xaxis_tickangle=0)
+    return fig

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from app_pages import common, data
+from app_pages import common, data, names, readings, style
 from app_pages.state import Filters
 
 PAGE = "new"
@@ -15,15 +15,18 @@ KEYS = ("from",)
 sig, voc, span = common.open_page()
 meta = common.meta(sig)
 
-st.title("What's new")
+st.title("What's new", anchor=False)
 st.markdown(
-    f"The corpus was last refreshed **{common.md_escape(meta.get('built_at', '?'))}**; "
+    f"The corpus was last refreshed **{common.md_escape(style.when(meta.get('built_at', '')))}**; "
     f"its latest letter was published **{span['last']}**."
 )
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
 default = date.fromisoformat(str(span["last"])) - timedelta(days=365)
 common.seed("new_from", filters.date_from or default, reseed)
-since = st.date_input("Letters published since", key="new_from", format="YYYY-MM-DD")
+lo, hi = common.date_range(span)
+since = st.date_input(
+    "Letters published since", key="new_from", format="YYYY-MM-DD", min_value=lo, max_value=hi
+)
 filters = Filters(date_from=since)
 common.write_url(PAGE, filters)
 common.copy_link("new", filters)
@@ -36,11 +39,27 @@ letters = common.query(
     "l.urn, l.letter_id FROM letters l" + where + " ORDER BY l.published DESC",
     tuple(params),
 )
-st.markdown(f"**{len(letters)} letters** published on or after {since}.")
+st.markdown(f"**{readings.plural(len(letters), 'letter')}** published on or after {since}.")
+area = [
+    names.area_name(u, voc.la_names, a)
+    for u, a in zip(letters["urn"], letters["local_authority"], strict=False)
+]
 view = letters.assign(
-    theme=letters["theme"].map(lambda t: voc.themes.get(t, t)), profile="area?la=" + letters["urn"]
-)
+    local_authority=area,
+    theme=letters["theme"].map(lambda t: voc.themes.get(t, t)),
+    letter=[
+        u or names.provider_page(n)
+        for u, n in zip(letters["source_url"], letters["urn"], strict=False)
+    ],
+    profile="area?la=" + letters["urn"],
+).drop(columns=["source_url", "urn", "letter_id"])
 common.html_table(
-    view.rename(columns={"source_url": "letter"}), links={"letter": "PDF", "profile": "open"}
+    view.rename(columns=names.headers(view.columns)),
+    links={"Letter": "letter", "Profile": "profile"},
+    row_names=[f"{a}, {p}" for a, p in zip(area, letters["published"], strict=False)],
 )
-common.download_csv(letters, f"letters_since_{since}.csv", key="dl_new")
+common.download_csv(
+    letters.assign(theme_name=letters["theme"].map(names.theme_name)),
+    f"letters_since_{since}.csv",
+    key="dl_new",
+)

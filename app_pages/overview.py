@@ -6,14 +6,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import common, data, figures
+from app_pages import common, data, figures, names, readings
 
 PAGE = "overview"
 KEYS = ("theme", "region", "from", "to")
 
 sig, voc, span = common.open_page(charts=True)
 
-st.title("JTAI Findings Explorer")
+st.title("JTAI Findings Explorer", anchor=False)
 st.caption(
     "What Joint Targeted Area Inspections of children's services in England found, "
     "sentence by sentence, from Ofsted's published letters."
@@ -40,7 +40,11 @@ n_findings = common.query(
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Letters", len(letters))
 c2.metric("Areas", letters["urn"].nunique())
-c3.metric("Findings (sentences)", f"{int(n_findings):,}")
+c3.metric(
+    "Findings (sentences)",
+    f"{int(n_findings):,}",
+    help="Every sentence of the letters, each one finding.",
+)
 c4.metric(
     "Published",
     f"{letters['published'].min()[:4]}–{letters['published'].max()[:4]}" if len(letters) else "–",
@@ -74,12 +78,19 @@ common.chart(
     tl[["year", "theme", "theme_name", "letters"]],
     "letters_by_year_theme",
     "timeline",
+    reading=readings.timeline(tl),
 )
 
 # Map
-st.subheader("Areas inspected")
+st.header("Areas inspected", anchor=False)
 geo = data.boundaries()
 latest = letters.sort_values("published").groupby("urn").tail(1)
+latest = latest.assign(
+    local_authority=[
+        names.area_name(u, voc.la_names, a)
+        for u, a in zip(latest["urn"], latest["local_authority"], strict=False)
+    ]
+)
 if geo is None:
     st.info("The boundary file (la_district_boundaries.geojson) is missing, so no map.")
 else:
@@ -100,20 +111,31 @@ else:
         figures.areas_map,
         (dist, order, colour, theme_names),
         latest.assign(profile=["area?la=" + u for u in latest["urn"]])[
-            ["local_authority", "urn", "ons_code", "region", "theme", "published", "profile"]
+            [
+                "local_authority",
+                "urn",
+                "ons_code",
+                "region",
+                "theme",
+                "theme_name",
+                "published",
+                "profile",
+            ]
         ].sort_values("local_authority"),
         "areas_inspected",
         "map",
         caption="Grey: no letter matching the filters. Counties are drawn as their districts. "
         "The table under the map lists the areas, each with a link to its profile.",
-        column_config={"profile": st.column_config.LinkColumn("profile", display_text="open")},
+        column_config={"profile": st.column_config.LinkColumn("Profile", display_text="open")},
+        reading=readings.areas_map(latest),
     )
 
 # Balance
-st.subheader("Balance of strengths, improvements and priority actions")
+st.header("Balance of strengths, areas for improvement and priority actions", anchor=False)
 st.caption(
-    "Counts of top-level bullets under each heading of the letters (n_strengths, "
-    "n_improvements, n_priority_actions)."
+    "These charts count bullets, not sentences: the top-level bullets under each letter's "
+    "strengths, areas for improvement and priority actions headings (one bullet may hold "
+    "several of the sentences counted as findings above)."
 )
 long = letters.melt(
     id_vars=["theme", "year"],
@@ -128,4 +150,14 @@ for col, dim, title in ((b1, "theme", "by theme"), (b2, "year", "by year publish
         agg = long.groupby([dim, "label"])["bullets"].sum().reset_index()
         tot = agg.groupby(dim)["bullets"].transform("sum")
         agg["share"] = (agg["bullets"] / tot).round(3)
-        common.chart(figures.balance, (agg, dim, title), agg, f"balance_by_{dim}", f"balance_{dim}")
+        table = agg.assign(label_name=agg["label"].map(names.label_name))
+        if dim == "theme":
+            table.insert(1, "theme_name", table["theme"].map(names.theme_name))
+        common.chart(
+            figures.balance,
+            (agg, dim, title),
+            table,
+            f"balance_by_{dim}",
+            f"balance_{dim}",
+            reading=readings.balance(agg) if dim == "theme" else None,
+        )

@@ -11,6 +11,7 @@ by a small ``st.components.v2`` component that draws in the page itself, not in 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -72,12 +73,14 @@ function plotly() {
   return window.__jtaiPlotly;
 }
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
   if (!data) {  // preload(): start fetching while the page's script still runs
     plotly().catch(() => {});
     return;
   }
-  const fig = JSON.parse(data);
+  let fig = JSON.parse(data);
+  const clickable = !!fig.clickable;
+  if (clickable) fig = fig.figure;
   let div = parentElement.querySelector(":scope > div.jtai-chart");
   if (!div) {
     div = document.createElement("div");
@@ -85,6 +88,19 @@ export default function (component) {
     parentElement.appendChild(div);
   }
   const layout = fig.layout || {};
+  // A phone: the legend above the plot (beside it, it takes half the width), a map as tall
+  // as the screen is wide needs, and no toolbar (it covers the plot and is no use to touch).
+  const width = parentElement.clientWidth || window.innerWidth;
+  const narrow = width < 600;
+  const touch = window.matchMedia("(pointer: coarse)").matches;
+  if (narrow) {
+    layout.legend = Object.assign({}, layout.legend, {
+      orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom",
+    });
+    if (layout.meta && layout.meta.aspect) {
+      layout.height = Math.min(layout.height || 450, Math.round(width * layout.meta.aspect));
+    }
+  }
   div.style.height = (layout.height || 450) + "px";
   const css = getComputedStyle(parentElement);
   const colour = css.getPropertyValue("--st-text-color").trim();
@@ -93,11 +109,25 @@ export default function (component) {
                               family ? { family: family } : {});
   layout.autosize = true;
   delete layout.width;
-  const config = Object.assign({ displaylogo: false, responsive: true }, fig.config || {});
+  const config = Object.assign(
+    { displaylogo: false, responsive: true, displayModeBar: narrow || touch ? false : "hover" },
+    fig.config || {});
   let resize = null;
   plotly()
     .then((P) => P.react(div, fig.data || [], layout, config))
     .then(() => {
+      // The toolbar's buttons are no Tab stops: a keyboard reader's path to the page's
+      // controls must not pass ten of them per chart (the table below has the figures).
+      div.querySelectorAll(".modebar a, .modebar button").forEach(
+        (b) => b.setAttribute("tabindex", "-1"));
+      if (clickable && !div.__jtaiClick) {
+        div.__jtaiClick = true;
+        div.on("plotly_click", (ev) => {
+          const p = ev.points && ev.points[0];
+          if (!p) return;
+          setTriggerValue("click", { meta: p.data.meta ?? null, custom: p.customdata ?? null });
+        });
+      }
       resize = new ResizeObserver(() => window.Plotly.Plots.resize(div));
       resize.observe(div);
     })
@@ -108,6 +138,7 @@ export default function (component) {
   return () => {
     if (resize) resize.disconnect();
     if (window.Plotly) window.Plotly.purge(div);
+    div.__jtaiClick = false;
   };
 }
 """.replace("__BUNDLE__", BUNDLE.name)
@@ -143,6 +174,15 @@ def preload() -> None:
     _component(key="plotly_preload")
 
 
-def draw(fig_json: str, key: str) -> None:
-    """Draw a figure_json() full width; the figure's layout height (or 450 px) is kept."""
-    _component(data=fig_json, key=key)
+def draw(fig_json: str, key: str, on_click: Callable[[], None] | None = None) -> object:
+    """Draw a figure_json() full width; the figure's layout height (or 450 px) is kept (a
+    phone's map is made as tall as its width needs). With ``on_click``, a click on a point
+    calls it, and the component's ``click`` holds that trace's ``meta`` and the point's
+    ``customdata``."""
+    if on_click is None:
+        return _component(data=fig_json, key=key)
+    return _component(
+        data='{"clickable": true, "figure": ' + fig_json + "}",
+        key=key,
+        on_click_change=on_click,
+    )

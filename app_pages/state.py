@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from analysis.letter import AGENCIES, LABELS, THEMES, TOPICS
+from analysis.taxonomy import agency_name, label_name, topic_name
 
 LIST_KEYS = ("theme", "la", "region", "label", "agency", "topic")
-SCALAR_KEYS = ("q", "from", "to", "confidence", "view")
+SCALAR_KEYS = ("q", "from", "to", "confidence", "view", "bar")
 ALL_KEYS = LIST_KEYS + SCALAR_KEYS
 # Streamlit's own parameters: never ours to complain about.
 IGNORED_SILENTLY = frozenset({"embed", "embed_options"})
@@ -29,6 +30,10 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Which of a page's chart views is shown (Agencies: by label, per theme, over time); the
 # page's first view is the default and is left out of links.
 VIEWS = ("label", "theme", "year")
+# A bar chosen on a chart (its sentences are listed below it): ``group:label``, the group a
+# theme (Compare) or an agency (Agencies), the label a label code, ``all`` or ``unlabelled``.
+BAR_LABELS = (*LABELS, "all", "unlabelled")
+EARLIEST_WIDGET_DATE = date(2015, 1, 1)  # JTAIs began in 2016
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,16 @@ class Vocab:
     regions: tuple[str, ...] = ()
     las: Mapping[str, str] = field(default_factory=dict)
     la_names: Mapping[str, str] = field(default_factory=dict)  # URN -> name
+    # The corpus's first and last publication dates: a link's date outside what the date
+    # widgets accept is clamped to them (None: no clamping).
+    first: date | None = None
+    last: date | None = None
+
+    def date_bounds(self) -> tuple[date, date] | None:
+        """What the date widgets accept: the corpus's span widened to 2015 and today."""
+        if self.first is None or self.last is None:
+            return None
+        return min(self.first, EARLIEST_WIDGET_DATE), max(self.last, date.today())
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,7 @@ class Filters:
     date_to: date | None = None
     min_confidence: float | None = None
     view: str = ""  # not a filter: which chart view, "" for the page's first
+    bar: tuple[str, str] | None = None  # not a filter: the chart's bar whose sentences show
 
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)
@@ -174,6 +190,16 @@ def parse_query(
         dates[key] = parse_date(value) if value else None
         if value and dates[key] is None:
             notices.append(f"ignored {key}: {shorten(value)} is not a date (use YYYY-MM-DD)")
+    bounds = vocab.date_bounds()
+    for key in ("from", "to") if bounds else ():
+        d = dates[key]
+        if d is not None and not bounds[0] <= d <= bounds[1]:  # type: ignore[index]
+            near = vocab.first if d < bounds[0] else vocab.last  # type: ignore[index]
+            notices.append(
+                f"{key} {d.isoformat()} is outside the letters' dates "
+                f"({vocab.first} to {vocab.last}): used {near} instead"
+            )
+            dates[key] = near
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
         notices.append("ignored from and to: from is after to")
         dates = {"from": None, "to": None}
@@ -194,6 +220,15 @@ def parse_query(
         notices.append(f"ignored view: {shorten(view)} is not one of {', '.join(VIEWS)}")
         view = ""
 
+    bar: tuple[str, str] | None = None
+    value = _single(get("bar"), "bar", notices) or ""
+    if value:
+        group, _, label = value.partition(":")
+        if group in set(vocab.themes) | set(vocab.agencies) and label in BAR_LABELS:
+            bar = (group, label)
+        else:
+            notices.append(f"ignored bar: {shorten(value)} is not a bar of this chart")
+
     filters = Filters(
         theme=tuple(themes),
         la=tuple(las),
@@ -206,6 +241,7 @@ def parse_query(
         date_to=dates["to"],
         min_confidence=min_conf,
         view=view,
+        bar=bar,
     )
     return filters, notices
 
@@ -228,6 +264,8 @@ def to_query(filters: Filters) -> dict[str, str]:
         out["confidence"] = f"{filters.min_confidence:g}"
     if filters.view:
         out["view"] = filters.view
+    if filters.bar:
+        out["bar"] = ":".join(filters.bar)
     return out
 
 
@@ -255,11 +293,11 @@ def describe(filters: Filters, vocab: Vocab, noun: str = "findings") -> str:
     elif filters.date_to:
         parts.append(f"published on or before {filters.date_to:%d %b %Y}")
     if filters.label:
-        parts.append(f"labelled {_names([v.replace('_', ' ') for v in filters.label])}")
+        parts.append(f"labelled {_names([label_name(v) for v in filters.label])}")
     if filters.agency:
-        parts.append(f"about {_names([v.replace('_', ' ') for v in filters.agency])}")
+        parts.append(f"about {_names([agency_name(v) for v in filters.agency])}")
     if filters.topic:
-        parts.append(f"on the topic {_names([v.replace('_', ' ') for v in filters.topic])}")
+        parts.append(f"on the topic {_names([topic_name(v) for v in filters.topic])}")
     if filters.q:
         parts.append(f"containing “{filters.q}”")
     if filters.min_confidence is not None:

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -225,7 +226,10 @@ def test_area_unknown_la_is_named(env: Path) -> None:
 def test_new_shows_refresh_time(env: Path) -> None:
     built = sql(env, "SELECT value FROM meta WHERE key = 'built_at'")[0][0]
     at = app("new", **{"from": "2017-01-01"})
-    assert "2017" in texts(at) and md_escape(built) in texts(at)
+    # Written as people write it: "30 November 2026, 09:18 UTC", not the ISO stamp.
+    t = datetime.fromisoformat(built)
+    assert "2017" in texts(at) and md_escape(f"{t.day} {t:%B %Y, %H:%M} UTC") in texts(at)
+    assert md_escape(built) not in texts(at)
     table = " ".join(h.proto.body for h in at.get("html"))
     want = sql(
         env, "SELECT COUNT(*), COUNT(DISTINCT urn) FROM letters WHERE published >= '2017-01-01'"

@@ -98,7 +98,7 @@ def test_describe_reads_like_english() -> None:
     f = Filters(theme=("cse_missing",), label=("strength",), q="police")
     text = describe(f, VOCAB)
     assert text.startswith("Findings in letters on “Child sexual exploitation")
-    assert "labelled “strength”" in text and "containing “police”" in text
+    assert "labelled “Strength”" in text and "containing “police”" in text
     assert describe(Filters(), VOCAB) == "All findings"
 
 
@@ -159,3 +159,25 @@ def test_county_districts_cover_the_boundary_file() -> None:
     assert "E07000240" in herts and "E07000095" in herts and len(herts) == 10
     every = {d for c in data.COUNTY_DISTRICTS for d in data.districts_of([c], known)}
     assert {c for c in known if c.startswith("E07")} == every
+
+
+def test_dates_outside_what_the_widgets_accept_are_clamped_to_the_letters_with_a_notice() -> None:
+    voc = Vocab(first=date(2016, 4, 5), last=date(2025, 3, 13))
+    raw = {"from": ["1900-01-01"], "to": ["2999-12-31"]}
+    f, notices = parse_query(raw, voc)
+    assert (f.date_from, f.date_to) == (date(2016, 4, 5), date(2025, 3, 13))
+    assert len(notices) == 2 and all("outside the letters' dates" in n for n in notices)
+    # Inside the widgets' range (2015 to today) a date is kept as given, without a notice.
+    f, notices = parse_query({"from": ["2015-06-01"]}, voc)
+    assert f.date_from == date(2015, 6, 1) and notices == []
+    # Without the corpus's dates nothing is clamped.
+    assert parse_query(raw, Vocab())[0].date_to == date(2999, 12, 31)
+
+
+def test_a_chosen_bar_round_trips_and_a_bad_one_is_named() -> None:
+    f, notices = parse(bar="domestic_abuse:improvement")
+    assert f.bar == ("domestic_abuse", "improvement") and not notices
+    assert to_query(f)["bar"] == "domestic_abuse:improvement"
+    assert parse(bar="police:all")[0].bar == ("police", "all")
+    f, notices = parse(bar="<b>x</b>:strength")
+    assert f.bar is None and "ignored bar" in notices[0]

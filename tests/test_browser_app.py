@@ -12,6 +12,8 @@ import pytest
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, start, wait_drawn, wait_healthy
 from test_app_support import build_corpus
 
+from analysis.taxonomy import agency_name
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -100,7 +102,7 @@ def test_agencies_most_mentioned_first(server, browser) -> None:  # noqa: ANN001
     page.goto(f"{base}/agencies?theme=neglect")
     wait_drawn(page, charts=1)
     want = [
-        a
+        agency_name(a)
         for (a,) in _sql(
             db,
             "SELECT a.agency FROM finding_agencies a JOIN findings f USING (finding_id) "
@@ -108,7 +110,7 @@ def test_agencies_most_mentioned_first(server, browser) -> None:  # noqa: ANN001
             "GROUP BY a.agency ORDER BY COUNT(*) DESC, a.agency",
         )
     ]
-    # The first chart's agency names from the top of the plot down.
+    # The first chart's agency names (names, not codes) from the top of the plot down.
     ticks = page.locator(".js-plotly-plot").first.locator(".yaxislayer-above .ytick text")
     tops = ticks.evaluate_all(
         "els => els.map(e => [e.getBoundingClientRect().top, e.textContent])"

@@ -30,8 +30,9 @@ def test_timeline_counts_each_theme_and_year_in_the_order_and_colours_given() ->
     fig = figures.timeline(
         tl, ["cse_missing", "neglect"], {"cse_missing": "#111111", "neglect": "#222222"}
     )
-    assert [t.name for t in fig.data] == ["cse_missing", "neglect"]
-    assert bars(fig) == {"cse_missing": {"2016": 1}, "neglect": {"2016": 2, "2017": 3}}
+    # Legends show names, in the order of the codes given.
+    assert [t.name for t in fig.data] == ["CSE", "Neglect"]
+    assert bars(fig) == {"CSE": {"2016": 1}, "Neglect": {"2016": 2, "2017": 3}}
     assert [t.marker.color for t in fig.data] == ["#111111", "#222222"]
     assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"
 
@@ -55,9 +56,9 @@ def test_map_fills_districts_by_theme_and_greys_the_rest() -> None:
         {"neglect": "Neglect"}, shapes,
     )  # fmt: skip
     fills = {t.name: (t.fillcolor, list(t.x)) for t in fig.data if t.fill == "toself"}
-    assert fills["no letter"] == (figures.NO_LETTER_GREY, shapes["E3"][0] + shapes["E4"][0])
-    assert fills["neglect"] == ("#222222", shapes["E1"][0])
-    assert fills["cse_missing"] == ("#111111", shapes["E2"][0])
+    assert fills["No letter"] == (figures.NO_LETTER_GREY, shapes["E3"][0] + shapes["E4"][0])
+    assert fills["Neglect"] == ("#222222", shapes["E1"][0])
+    assert fills["cse_missing"] == ("#111111", shapes["E2"][0])  # no name given: its code
     hover = fig.data[-1]
     assert list(hover.x) == [0.5, 1.5]  # one point per known inspected district
     assert "Neglect" in hover.text[0] and "2017-01-01" in hover.text[0]
@@ -74,8 +75,11 @@ def test_balance_is_shares_per_label_and_year_ticks_are_whole() -> None:
         }
     )
     fig = figures.balance(agg, "year", "by year published")
-    assert [t.name for t in fig.data] == ["strength", "improvement"]  # the label order
-    assert bars(fig) == {"strength": {"2016": 0.75}, "improvement": {"2016": 0.25, "2017": 1.0}}
+    assert [t.name for t in fig.data] == ["Strength", "Area for improvement"]  # label order
+    assert bars(fig) == {
+        "Strength": {"2016": 0.75},
+        "Area for improvement": {"2016": 0.25, "2017": 1.0},
+    }
     assert fig.layout.yaxis.dtick == 1
     assert (
         figures.balance(agg.rename(columns={"year": "theme"}), "theme", "t").layout.yaxis.dtick
@@ -94,7 +98,8 @@ def test_compare_bars_carry_counts_and_whiskers_that_never_point_inwards() -> No
                  "share": share, "ci_low": lo, "ci_high": hi}
             )  # fmt: skip
     fig = figures.compare(pd.DataFrame(rows), "perpetrator focus")
-    assert [t.name for t in fig.data] == list(data.COMPARE_LABELS)
+    assert [t.name for t in fig.data] == ["Strength", "Area for improvement", "All findings"]
+    assert [t.meta for t in fig.data] == list(data.COMPARE_LABELS)  # what a click reports
     assert list(fig.data[0].text) == ["19/264", "0/0"]
     for t in fig.data:
         assert min(t.error_y.array) >= 0 and min(t.error_y.arrayminus) >= 0
@@ -119,22 +124,25 @@ def test_agency_charts_sum_the_counts_they_are_given(counts: pd.DataFrame) -> No
     labels = ["Strength", "Area for improvement"]
     fig = figures.agency_by_label(heat, labels, ["police", "health"])
     assert bars(fig) == {
-        "Strength": {"health": 5, "police": 8},
-        "Area for improvement": {"police": 2},
+        "Strength": {"Health": 5, "Police": 8},
+        "Area for improvement": {"Police": 2},
     }
     # Category axes run upwards: the last category is the top row, the first one asked for.
-    assert list(fig.layout.yaxis.categoryarray)[-1] == "police"
+    assert list(fig.layout.yaxis.categoryarray)[-1] == "Police"
     assert fig.layout.height == 300  # the floor height for few agencies
 
     by_theme = counts.groupby(["agency", "theme", "label"])["findings"].sum().reset_index()
     facets = figures.agency_by_theme(by_theme, labels, ["police", "health"])
-    assert {a.text for a in facets.layout.annotations} == {"neglect", "cse_missing"}
+    assert {a.text for a in facets.layout.annotations} == {
+        "Neglect",
+        "Child sexual exploitation and missing children",
+    }
     assert sum(sum(t.x) for t in facets.data) == counts["findings"].sum()
 
     by_year = figures.agency_by_year(counts, labels, ["police", "health"])
     assert {t.name: dict(zip(t.x, t.y, strict=True)) for t in by_year.data} == {
-        "police": {"2017": 7, "2018": 3},
-        "health": {"2018": 5},
+        "Police": {"2017": 7, "2018": 3},
+        "Health": {"2018": 5},
     }
     for f in (fig, facets, by_year):
         assert plotly_basic.unsupported_traces(f) == []
@@ -152,7 +160,7 @@ def test_area_comparison_groups_the_means_by_label() -> None:
     fig = figures.area_comparison(comp)
     assert fig.layout.barmode == "group"
     assert bars(fig) == {
-        "strength": {"Barnsley": 6.0, "Rest of Yorkshire": 5.25},
-        "improvement": {"Barnsley": 4.0},
+        "Strength": {"Barnsley": 6.0, "Rest of Yorkshire": 5.25},
+        "Area for improvement": {"Barnsley": 4.0},
     }
     assert fig.data[0].marker.color == data.LABEL_COLOURS["strength"]
