@@ -56,7 +56,13 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(VENV)/.dev browser
+# axe-core for the browser tests' accessibility checks (test-only; pinned in package.json and
+# package-lock.json, MPL-2.0, see docs/licences.md). Without npm the tests say what is missing.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the browser tests need axe-core (npm ci)"; fi
+
+test: $(VENV)/.dev browser node_modules/axe-core/axe.min.js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
