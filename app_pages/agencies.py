@@ -8,7 +8,7 @@ from app_pages import common, data, figures, names, readings
 
 PAGE = "agencies"
 FILTERS = ("theme", "region", "agency", "label", "from", "to")
-KEYS = (*FILTERS, "view", "bar")
+KEYS = (*FILTERS, "view", "bar", "needs_review")
 # The three views of the counts, as tabs; only the open one is drawn (link: ?view=...).
 VIEWS = {"label": "By label", "theme": "Per theme", "year": "Over time"}
 
@@ -21,6 +21,7 @@ st.caption(
 )
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
 filters = common.filter_box(PAGE, filters, reseed, voc, FILTERS, span, columns=3)
+filters = common.review_toggle(PAGE, filters, reseed)
 common.seed("agencies_view", VIEWS[filters.view or "label"], reseed)
 view = next(k for k, v in VIEWS.items() if v == st.session_state["agencies_view"])
 filters = filters.with_(view="" if view == "label" else view)

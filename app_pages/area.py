@@ -145,28 +145,34 @@ common.download_csv(
 )
 
 # Comparison with region and statistical neighbours
-st.header("Compared with its region and statistical neighbours", anchor=False)
+st.header("Compared with other letters", anchor=False)
 la = reference.by_urn(urn)
 neighbour_codes = la.stat_neighbours if la else ()
 all_letters = common.query(
     sig,
-    "SELECT letter_id, urn, local_authority, la_code, region, "
+    "SELECT letter_id, urn, local_authority, la_code, region, theme, "
     "published, n_strengths, n_improvements, n_priority_actions "
     "FROM letters",
 )
+others = all_letters[all_letters["urn"] != urn]
+# Like with like first: a theme's letters are written to that theme's inspection frame.
 groups = {
-    area: all_letters[all_letters["urn"] == urn],
+    f"{area}: this letter": letters[letters["letter_id"] == lt.letter_id],
+    f"Other letters on {names.theme_name(lt.theme, voc.themes)}": others[
+        others["theme"] == lt.theme
+    ],
     f"Rest of {first['region']}": all_letters[
         (all_letters["region"] == first["region"]) & (all_letters["urn"] != urn)
     ],
     "Statistical neighbours": all_letters[all_letters["la_code"].isin(neighbour_codes)],
+    "England (every other area)": others,
 }
 rows = []
 for group, g in groups.items():
     for col, label in data.BULLET_COUNTS.items():
         rows.append(
             {
-                "group": group,
+                "group": f"{group} ({readings.plural(len(g), 'letter')})",
                 "letters": len(g),
                 "label": label,
                 "mean_bullets_per_letter": round(g[col].mean(), 2) if len(g) else None,
@@ -180,7 +186,8 @@ common.chart(
     f"area_{urn}_comparison",
     "area_comp",
     caption="Statistical neighbours are the DfE's ten most similar authorities; only "
-    "those with a letter in the corpus count.",
+    "those with a letter in the corpus count. Other themes' letters are framed by other "
+    "inspection guidance: compare like with like first.",
     reading=readings.area(comp),
 )
 nb = groups["Statistical neighbours"][["local_authority", "published", "urn"]].copy()

@@ -11,7 +11,7 @@ from app_pages import common, data, figures, names, readings
 from app_pages.state import Filters, md_escape
 
 PAGE = "compare"
-KEYS = ("theme", "topic", "from", "to", "bar")
+KEYS = ("theme", "topic", "from", "to", "bar", "needs_review")
 DEFAULT_THEMES = ("cse_missing", "domestic_abuse")
 DEFAULT_TOPIC = "perpetrator_focus"
 # A bar's label in the link: "all" stands for the "all findings" bar.
@@ -47,10 +47,13 @@ dated = common.filter_box(
     PAGE, filters, reseed, voc, ("from", "to"), span, columns=2, title="Letters published between"
 )
 d_from, d_to = dated.date_from, dated.date_to
+review = common.review_toggle(PAGE, filters, reseed).exclude_review
 if len(themes) < 2:
     st.warning("Pick at least two themes to compare.")
     st.stop()
-filters = Filters(theme=tuple(themes), topic=(topic,), date_from=d_from, date_to=d_to)
+filters = Filters(
+    theme=tuple(themes), topic=(topic,), date_from=d_from, date_to=d_to, exclude_review=review
+)
 common.show_description(filters.with_(topic=()), voc, noun="letters")
 
 table = common.compare_counts(sig, filters, topic)

@@ -126,6 +126,8 @@ def where_clause(filters: Filters) -> tuple[str, list[object]]:
         add("l.published <= ?", [filters.date_to.isoformat()])
     if filters.min_confidence is not None:
         add("f.label_confidence >= ?", [filters.min_confidence])
+    if filters.exclude_review:
+        add("f.needs_review = 0", [])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -134,6 +136,14 @@ def agency_counts_sql(filters: Filters) -> tuple[str, list[object]]:
     per-letter counts; an agency or label filter keeps only those agencies or labels."""
     where, params = letters_where(filters)
     clauses = [where.removeprefix(" WHERE ")] if where else []
+    # agency_counts holds every finding: leaving out the flagged ones counts the tags anew.
+    source = (
+        "(SELECT f.letter_id, a.agency, f.label, COUNT(*) AS findings FROM finding_agencies a "
+        "JOIN findings f ON f.finding_id = a.finding_id WHERE f.needs_review = 0 "
+        "GROUP BY f.letter_id, a.agency, f.label)"
+        if filters.exclude_review
+        else "agency_counts"
+    )
     for column, values in (("c.agency", filters.agency), ("c.label", filters.label)):
         if values:
             clause, more = _in(column, values)
@@ -141,7 +151,7 @@ def agency_counts_sql(filters: Filters) -> tuple[str, list[object]]:
             params = [*params, *more]
     return (
         "SELECT c.agency, c.label, l.theme, substr(l.published, 1, 4) AS year, "
-        "SUM(c.findings) AS findings FROM agency_counts c JOIN letters l "
+        f"SUM(c.findings) AS findings FROM {source} c JOIN letters l "
         "ON l.letter_id = c.letter_id"
         + (" WHERE " + " AND ".join(clauses) if clauses else "")
         + " GROUP BY c.agency, c.label, l.theme, year",
@@ -225,12 +235,15 @@ def compare_counts(conn: sqlite3.Connection, filters: Filters, topic: str) -> pd
     'all findings' counts every sentence of the theme's letters, whatever its label, so the
     view says something even before the classifier has labelled anything."""
     where, params = letters_where(filters)
+    found = where
+    if filters.exclude_review:
+        found = (where + " AND " if where else " WHERE ") + "f.needs_review = 0"
     sql = (
         "SELECT l.theme, f.label, COUNT(*) AS n, "
         "SUM(EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id "
         "AND t.topic = ?)) AS k "
         "FROM findings f JOIN letters l ON l.letter_id = f.letter_id"
-        + where
+        + found
         + " GROUP BY l.theme, f.label"
     )
     raw = read_df(conn, sql, [topic, *params])

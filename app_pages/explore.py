@@ -9,7 +9,7 @@ from app_pages import common, readings
 PAGE = "explore"
 MAIN_KEYS = ("q", "theme", "la", "label", "agency", "topic")
 MORE_KEYS = ("region", "from", "to", "confidence")
-KEYS = MAIN_KEYS + MORE_KEYS
+KEYS = (*MAIN_KEYS, *MORE_KEYS, "needs_review")
 
 sig, voc, span = common.open_page()
 
@@ -20,6 +20,7 @@ filters = common.filter_widgets(PAGE, filters, reseed, voc, MAIN_KEYS, span, col
 filters = common.filter_box(
     PAGE, filters, reseed, voc, MORE_KEYS, span, columns=4, title="More filters"
 )
+filters = common.review_toggle(PAGE, filters, reseed)
 common.write_url(PAGE, filters)
 
 rows, total = common.findings(sig, filters, common.SHOW_ROWS)

@@ -176,7 +176,8 @@ def compare(table: pd.DataFrame, topic_name: str) -> go.Figure:
         )
     fig.update_layout(
         barmode="group",
-        yaxis_tickformat=".0%",
+        # ".1~%": 0%, 0.5%, 1%, 1.5% on a short axis (".0%" printed 0%, 1%, 1%, 2%).
+        yaxis_tickformat=".1~%",
         yaxis_title=f"Share of findings on {topic_name.lower()}",
         xaxis_tickangle=0,
         title=f"Share of findings about {topic_name.lower()}, by theme and label "
@@ -288,7 +289,7 @@ def area_comparison(comp: pd.DataFrame) -> go.Figure:
             "letters": "Letters",
         },
         title="Mean strengths, areas for improvement and priority actions per letter: "
-        "this area, its region, its statistical neighbours",
+        "this letter, its theme, its region, its statistical neighbours, England",
     )
     fig.update_layout(xaxis_tickangle=0)
     return fig

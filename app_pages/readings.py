@@ -95,7 +95,7 @@ def area(comp: pd.DataFrame) -> str:
             continue
         by = dict(zip(rows["label"], rows["mean_bullets_per_letter"], strict=False))
         out.append(
-            f"{group} ({plural(n, 'letter')}): {by.get('strength', 0):g} strengths, "
+            f"{group}: {by.get('strength', 0):g} strengths, "
             f"{by.get('improvement', 0):g} areas for improvement and "
             f"{by.get('priority_action', 0):g} priority actions per letter"
         )

@@ -17,7 +17,7 @@ from analysis.letter import AGENCIES, LABELS, THEMES, TOPICS
 from analysis.taxonomy import agency_name, label_name, topic_name
 
 LIST_KEYS = ("theme", "la", "region", "label", "agency", "topic")
-SCALAR_KEYS = ("q", "from", "to", "confidence", "view", "bar")
+SCALAR_KEYS = ("q", "from", "to", "confidence", "view", "bar", "needs_review")
 ALL_KEYS = LIST_KEYS + SCALAR_KEYS
 # Streamlit's own parameters: never ours to complain about.
 IGNORED_SILENTLY = frozenset({"embed", "embed_options"})
@@ -74,6 +74,8 @@ class Filters:
     min_confidence: float | None = None
     view: str = ""  # not a filter: which chart view, "" for the page's first
     bar: tuple[str, str] | None = None  # not a filter: the chart's bar whose sentences show
+    # Leave out findings the classifier flagged for a person to check (needs_review=exclude).
+    exclude_review: bool = False
 
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)
@@ -229,6 +231,13 @@ def parse_query(
         else:
             notices.append(f"ignored bar: {shorten(value)} is not a bar of this chart")
 
+    exclude_review = False
+    value = _single(get("needs_review"), "needs_review", notices) or ""
+    if value == "exclude":
+        exclude_review = True
+    elif value:
+        notices.append(f"ignored needs_review: {shorten(value)} (the only value is exclude)")
+
     filters = Filters(
         theme=tuple(themes),
         la=tuple(las),
@@ -242,6 +251,7 @@ def parse_query(
         min_confidence=min_conf,
         view=view,
         bar=bar,
+        exclude_review=exclude_review,
     )
     return filters, notices
 
@@ -266,6 +276,8 @@ def to_query(filters: Filters) -> dict[str, str]:
         out["view"] = filters.view
     if filters.bar:
         out["bar"] = ":".join(filters.bar)
+    if filters.exclude_review:
+        out["needs_review"] = "exclude"
     return out
 
 
@@ -302,6 +314,8 @@ def describe(filters: Filters, vocab: Vocab, noun: str = "findings") -> str:
         parts.append(f"containing “{filters.q}”")
     if filters.min_confidence is not None:
         parts.append(f"with label confidence at least {filters.min_confidence:g}")
+    if filters.exclude_review:
+        parts.append("leaving out those flagged for review")
     if not parts:
         return f"All {noun}"
     return f"{noun.capitalize()} " + ", ".join(parts)

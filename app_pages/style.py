@@ -9,6 +9,8 @@ import streamlit as st
 
 # Captions: Streamlit draws them in a faded grey (3.8:1 on the sidebar); the page's text colour
 # at 80% keeps them quieter than body text at over 5:1 on light and dark themes.
+# Chosen values of a multiselect wrap onto more lines (one scrolled row hid the second theme
+# on a phone).
 # Explore: a grid on a wide screen, a list on a phone (a grid shows ~20 characters of a
 # sentence at 390 px). The grid's own "Download as CSV" would save only the rows it shows;
 # the page's button saves them all.
@@ -17,6 +19,10 @@ CSS = """
 [data-testid="stCaptionContainer"] { color: inherit !important; opacity: 0.85; }
 [data-testid="stCaptionContainer"] * { color: inherit !important; }
 [data-testid="stMarkdownContainer"] a { overflow-wrap: anywhere; }
+[data-testid="stMultiSelectTagsContainer"],
+[data-testid="stMultiSelectTagsContainer"] > [role="group"] {
+  flex-wrap: wrap !important; overflow: visible !important; max-height: none !important;
+}
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
 @media (max-width: 640px) { .st-key-explore_grid { display: none; } }
 @media (min-width: 641px) { .st-key-explore_list { display: none; } }

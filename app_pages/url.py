@@ -21,17 +21,23 @@ def _raw_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
 
 
+# How many of the URLs a page wrote it remembers: a rerun can arrive carrying one of them
+# (quick key presses on a slider send reruns before the browser has the newest URL).
+WRITTEN_KEPT = 32
+
+
 def url_filters(page: str, voc: Vocab, accepted: Iterable[str]) -> tuple[Filters, bool]:
     """Filters from the URL, notices for what was ignored, and whether widgets must be
     (re)seeded: true on first load and when the URL was changed from outside (a new link),
-    false when it is the URL this page itself wrote on the previous run."""
+    false when it is a URL this page itself wrote (on the previous run or, for a rerun sent
+    before the browser had the newest URL, on one of the runs before it)."""
     raw = _raw_params()
     filters, notices = parse_query(raw, voc, accepted)
     for n in notices:
         st.warning("Link: " + md_escape(n), icon="⚠️")
-    written = st.session_state.get(f"_url_{page}")
+    written = st.session_state.get(f"_url_{page}", [])
     current = {k: ",".join(v) for k, v in raw.items()}
-    return filters, written != current
+    return filters, current not in written
 
 
 def write_url(page: str, filters: Filters, extra: dict[str, str] | None = None) -> None:
@@ -39,7 +45,8 @@ def write_url(page: str, filters: Filters, extra: dict[str, str] | None = None) 
     params = {**to_query(filters), **(extra or {})}
     if {k: st.query_params.get(k) for k in st.query_params} != params:
         st.query_params.from_dict(params)
-    st.session_state[f"_url_{page}"] = params
+    written = [w for w in st.session_state.get(f"_url_{page}", []) if w != params]
+    st.session_state[f"_url_{page}"] = [*written, params][-WRITTEN_KEPT:]
 
 
 def seed(key: str, value: object, reseed: bool) -> None:
@@ -195,3 +202,19 @@ def filter_widgets(
         c = col().slider("Minimum label confidence", 0.0, 1.0, step=0.05, key=f"{page}_conf")
         out = out.with_(min_confidence=c if c > 0 else None)
     return out
+
+
+def review_toggle(page: str, filters: Filters, reseed: bool) -> Filters:
+    """How far to trust the tags: a link to the classifier's measured accuracy, and a choice
+    to leave out the findings it flagged for a person to check (``needs_review=exclude``)."""
+    seed(f"{page}_review", filters.exclude_review, reseed)
+    leave_out = st.checkbox(
+        "Leave out findings flagged for review",
+        key=f"{page}_review",
+        help="The classifier flags findings whose tags it is least sure of.",
+    )
+    st.caption(
+        "Labels, agencies and topics are tagged by a classifier: how accurate it is, "
+        "see [About the data](about)."
+    )
+    return filters.with_(exclude_review=leave_out)

@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, start, wait_drawn, wait_healthy
@@ -360,7 +361,44 @@ def test_4_an_unknown_page_says_it_does_not_exist(server, browser) -> None:  # n
     assert "JTAI Findings Explorer" not in text  # not Overview under a wrong link
 
 
+def test_4_quick_key_presses_on_the_slider_agree_with_the_results_and_the_link(
+    server, browser
+) -> None:  # noqa: ANN001
+    base, _ = server
+    page = open_page(browser, base, "explore?theme=neglect&confidence=0.5", WIDE)
+    thumb = page.locator("[data-testid=stSlider] [role=slider]").first
+    thumb.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowRight", delay=30)
+    page.wait_for_timeout(2500)
+    wait_drawn(page)
+    shown = float(thumb.get_attribute("aria-valuenow"))
+    linked = float(parse_qs(urlsplit(page.url).query)["confidence"][0])
+    text = page.inner_text("[data-testid=stMain]")
+    page.context.close()
+    assert shown == linked and shown > 0.5
+    assert f"with label confidence at least {shown:g}" in text
+
+
 # ---------------------------------------------------------------- §7 small things
+
+
+def test_7_chart_pages_link_the_accuracy_and_can_leave_out_flagged_findings(
+    server, browser
+) -> None:  # noqa: ANN001
+    base, data_dir = server
+    page = open_page(browser, base, PAGES["compare"][0] + "&needs_review=exclude", WIDE, 1)
+    svg = page.inner_text(".js-plotly-plot")
+    about = page.locator("[data-testid=stMain] a[href='about']").count()
+    page.context.close()
+    n, k = _sql(
+        data_dir,
+        "SELECT COUNT(*), COALESCE(SUM(EXISTS (SELECT 1 FROM finding_topics t WHERE "
+        "t.finding_id = f.finding_id AND t.topic = 'perpetrator_focus')), 0) FROM findings f "
+        "JOIN letters l USING (letter_id) WHERE l.theme = 'cse_missing' AND f.needs_review = 0",
+    )[0]
+    assert f"{k}/{n}" in svg  # the "all findings" bar counts only unflagged findings
+    assert about >= 1
 
 
 def test_7_refresh_time_is_written_for_people_and_one_is_singular(server, browser) -> None:  # noqa: ANN001
