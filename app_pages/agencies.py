@@ -45,18 +45,28 @@ label_order = [data.label_name(x) for x in data.LABEL_ORDER]
 # Agencies ordered by how many findings are about them, the most at the top.
 totals = heat.groupby("agency")["findings"].sum()
 agency_order = list(totals.sort_values(ascending=False, kind="stable").index)
+# Per theme and over time: findings per letter (a theme or year with more letters would
+# otherwise look bigger), from the letters matching the same filters.
+where, params = data.letters_where(filters)
+n_letters = common.query(
+    sig,
+    "SELECT l.theme, substr(l.published, 1, 4) AS year, COUNT(*) AS letters FROM letters l"
+    + where
+    + " GROUP BY l.theme, year",
+    tuple(params),
+)
 views = {
     "label": (figures.agency_by_label, heat, "agency_by_label", "heat"),
     "theme": (
         figures.agency_by_theme,
-        counts.groupby(["agency", "theme", "label"])["findings"].sum().reset_index(),
-        "agency_by_theme_label",
+        data.agency_rates(counts, n_letters, "theme"),
+        "agency_per_letter_by_theme_label",
         "by_theme",
     ),
     "year": (
         figures.agency_by_year,
-        counts.groupby(["year", "agency", "label"])["findings"].sum().reset_index(),
-        "agency_by_year_label",
+        data.agency_rates(counts, n_letters, "year"),
+        "agency_per_letter_by_year",
         "by_year",
     ),
 }

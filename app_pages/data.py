@@ -159,6 +159,28 @@ def agency_counts_sql(filters: Filters) -> tuple[str, list[object]]:
     )
 
 
+def agency_rates(counts: pd.DataFrame, letters: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Findings about each agency per letter, per theme (with labels) or per year (labels
+    summed), so a theme or a year with more letters does not look bigger. ``counts``: agency,
+    label, theme, year, findings; ``letters``: theme, year, letters. Every year from the first
+    to the last is present: a year without letters has no rate (a gap in a line, not a zero
+    bridged over)."""
+    n = letters.groupby(by)["letters"].sum()
+    if by == "year":
+        agg = counts.groupby(["year", "agency"])["findings"].sum().reset_index()
+        years = [str(y) for y in range(int(min(n.index)), int(max(n.index)) + 1)]
+        full = pd.MultiIndex.from_product(
+            [years, list(dict.fromkeys(agg["agency"]))], names=["year", "agency"]
+        )
+        agg = agg.set_index(["year", "agency"]).reindex(full).reset_index()
+        agg["findings"] = agg["findings"].fillna(0).astype(int)
+    else:
+        agg = counts.groupby(["agency", by, "label"])["findings"].sum().reset_index()
+    agg["letters"] = agg[by].map(n).fillna(0).astype(int)
+    agg["per_letter"] = (agg["findings"] / agg["letters"].where(agg["letters"] > 0)).round(2)
+    return agg
+
+
 def letters_where(filters: Filters) -> tuple[str, list[object]]:
     """WHERE for letters ``l`` alone (theme, area, region, dates)."""
     only = Filters(

@@ -12,6 +12,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from app_pages import data, names
+from app_pages.readings import plural
 
 LABEL_COLOURS_BY_NAME = {data.label_name(k): v for k, v in data.LABEL_COLOURS.items()}
 NO_LETTER_GREY = "#E8E8E8"
@@ -232,16 +233,24 @@ def agency_by_label(
 def agency_by_theme(
     by_theme: pd.DataFrame, label_order: list[str], agency_order: list[str]
 ) -> go.Figure:
-    """One panel per theme, three to a row; ``by_theme``: agency, theme, label, findings."""
+    """Findings per letter about each agency, one panel per theme (its letters in its title),
+    three to a row; ``by_theme``: data.agency_rates(..., "theme")."""
+    n = dict(zip(by_theme["theme"], by_theme["letters"], strict=False))
     fig = _agency_bars(
-        by_theme,
+        by_theme.assign(findings=by_theme["per_letter"]),
         label_order,
         agency_order,
         facet_col="theme",
         facet_col_wrap=3,
-        title="Findings about each agency per theme, by label",
+        title="Findings per letter about each agency, per theme, by label",
     )
-    fig.for_each_annotation(lambda a: a.update(text=names.theme_name(a.text.split("=")[-1])))
+    fig.for_each_annotation(
+        lambda a: a.update(
+            text=f"{wrap(names.theme_name(a.text.split('=')[-1]), 30)}"
+            f" ({plural(n.get(a.text.split('=')[-1], 0), 'letter')})"
+        )
+    )
+    fig.update_xaxes(title_text="Findings per letter")
     fig.update_layout(height=300 + 180 * ((by_theme["theme"].nunique() - 1) // 3))
     return fig
 
@@ -249,20 +258,35 @@ def agency_by_theme(
 def agency_by_year(
     by_year: pd.DataFrame, label_order: list[str], agency_order: list[str]
 ) -> go.Figure:
-    """Findings per agency and year, all labels together (``label_order`` unused: one line
-    per agency), the legend in ``agency_order``; ``by_year``: year, agency, label, findings."""
-    per_year = by_year.groupby(["year", "agency"])["findings"].sum().reset_index()
+    """Findings per letter about each agency by year, all labels together (``label_order``
+    unused: one line per agency), a gap for a year without letters, each year's letters under
+    it; the legend in ``agency_order``. ``by_year``: data.agency_rates(..., "year")."""
+    rows = by_year.assign(
+        agency=by_year["agency"].map(names.agency_name),
+        year_n=[
+            f"{y}<br>{plural(n, 'letter')}"
+            for y, n in zip(by_year["year"], by_year["letters"], strict=True)
+        ],
+    )
     fig = px.line(
-        per_year.assign(agency=per_year["agency"].map(names.agency_name)),
-        x="year",
-        y="findings",
+        rows,
+        x="year_n",
+        y="per_letter",
         color="agency",
         markers=True,
-        category_orders={"agency": [names.agency_name(a) for a in agency_order]},
-        labels={"year": "Year published", "findings": "Findings", "agency": "Agency"},
-        title="Findings about each agency by year of publication",
+        category_orders={
+            "agency": [names.agency_name(a) for a in agency_order],
+            "year_n": list(dict.fromkeys(rows.sort_values("year")["year_n"])),
+        },
+        labels={
+            "year_n": "Year published",
+            "per_letter": "Findings per letter",
+            "agency": "Agency",
+        },
+        title="Findings per letter about each agency, by year of publication",
     )
-    return _whole_years(fig)
+    fig.update_traces(connectgaps=False)
+    return fig
 
 
 # ---------------------------------------------------------------- area

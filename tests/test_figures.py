@@ -131,19 +131,30 @@ def test_agency_charts_sum_the_counts_they_are_given(counts: pd.DataFrame) -> No
     assert list(fig.layout.yaxis.categoryarray)[-1] == "Police"
     assert fig.layout.height == 300  # the floor height for few agencies
 
-    by_theme = counts.groupby(["agency", "theme", "label"])["findings"].sum().reset_index()
+    # Per theme and per year: findings per letter, from the letters behind them.
+    letters = pd.DataFrame(
+        {"theme": ["neglect", "cse_missing", "neglect"], "year": ["2017", "2018", "2020"],
+         "letters": [2, 1, 1]}
+    )  # fmt: skip
+    by_theme = data.agency_rates(counts, letters, "theme")
     facets = figures.agency_by_theme(by_theme, labels, ["police", "health"])
     assert {a.text for a in facets.layout.annotations} == {
-        "Neglect",
-        "Child sexual exploitation and missing children",
+        "Neglect (3 letters)",
+        "Child sexual exploitation and<br>missing children (1 letter)",
     }
-    assert sum(sum(t.x) for t in facets.data) == counts["findings"].sum()
+    # neglect: police 5+2 and health 1 over 3 letters; cse: health 4 and police 3 over 1
+    assert sum(sum(t.x) for t in facets.data) == pytest.approx(8 / 3 + 7, abs=0.02)
 
-    by_year = figures.agency_by_year(counts, labels, ["police", "health"])
-    assert {t.name: dict(zip(t.x, t.y, strict=True)) for t in by_year.data} == {
-        "Police": {"2017": 7, "2018": 3},
-        "Health": {"2018": 5},
-    }
+    by_year = figures.agency_by_year(data.agency_rates(counts, letters, "year"), labels,
+                                     ["police", "health"])  # fmt: skip
+    lines = {t.name: dict(zip(t.x, t.y, strict=True)) for t in by_year.data}
+    assert lines["Police"]["2017<br>2 letters"] == 3.5  # 7 findings, 2 letters
+    assert lines["Health"]["2018<br>1 letter"] == 5.0
+    # 2019 had no letters: no rate (a gap), not a zero and not a bridge.
+    assert lines["Police"]["2019<br>0 letters"] is None or pd.isna(
+        lines["Police"]["2019<br>0 letters"]
+    )
+    assert lines["Police"]["2020<br>1 letter"] == 0
     for f in (fig, facets, by_year):
         assert plotly_basic.unsupported_traces(f) == []
 
