@@ -366,13 +366,14 @@ def test_4_quick_key_presses_on_the_slider_agree_with_the_results_and_the_link(
 ) -> None:  # noqa: ANN001
     base, _ = server
     page = open_page(browser, base, "explore?theme=neglect&confidence=0.5", WIDE)
-    thumb = page.locator("[data-testid=stSlider] [role=slider]").first
+    thumb = page.locator("[data-testid=stSlider] input[type=range]").first
     thumb.focus()
     for _ in range(6):
         page.keyboard.press("ArrowRight", delay=30)
     page.wait_for_timeout(2500)
     wait_drawn(page)
-    shown = float(thumb.get_attribute("aria-valuenow"))
+    shown = float(page.locator("[data-testid=stSliderThumbValue]").first.inner_text())
+    assert float(thumb.input_value()) == shown
     linked = float(parse_qs(urlsplit(page.url).query)["confidence"][0])
     text = page.inner_text("[data-testid=stMain]")
     page.context.close()
