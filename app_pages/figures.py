@@ -136,7 +136,13 @@ def balance(agg: pd.DataFrame, dim: str, title: str) -> go.Figure:
         labels={"label": "Label", "share": "Share of bullets", "bullets": "Bullets"},
         title=f"Balance of bullets {title}",
     )
-    fig.update_layout(xaxis_tickformat=".0%", yaxis_title=None, xaxis_title="Share of bullets")
+    fig.update_layout(
+        xaxis_tickformat=".0%",
+        yaxis_title=None,
+        xaxis_title="Share of bullets",
+        # Room for each row's (wrapped) name: thirteen themes in 450 px overlapped.
+        height=max(300, 44 * rows[dim].nunique() + 160),
+    )
     return _whole_years(fig, "y") if dim == "year" else fig
 
 

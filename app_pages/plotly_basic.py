@@ -97,8 +97,9 @@ export default function (component) {
     layout.legend = Object.assign({}, layout.legend, {
       orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom",
     });
-    if (layout.meta && layout.meta.aspect) {
-      layout.height = Math.min(layout.height || 450, Math.round(width * layout.meta.aspect));
+    if (layout.meta && layout.meta.aspect) {  // a map: its width's height, plus its legend
+      const entries = (fig.data || []).filter((t) => t.showlegend !== false).length;
+      layout.height = Math.round(width * layout.meta.aspect) + 22 * entries + 40;
     }
   }
   div.style.height = (layout.height || 450) + "px";

@@ -46,10 +46,12 @@ def balance(agg: pd.DataFrame) -> str:
     if not tot.sum():
         return ""
     share = tot / tot.sum()
-    parts = [
-        f"{pct(share.get(c, 0))} {names.label_name(c).lower()}s"
-        for c in ("strength", "improvement", "priority_action")
-    ]
+    plurals = {
+        "strength": "strengths",
+        "improvement": "areas for improvement",
+        "priority_action": "priority actions",
+    }
+    parts = [f"{pct(share.get(c, 0))} {many}" for c, many in plurals.items()]
     return f"Of all these bullets, {parts[0]}, {parts[1]} and {parts[2]}."
 
 
@@ -75,14 +77,17 @@ def agencies(heat: pd.DataFrame) -> str:
         return ""
     tot = heat.groupby("agency")["findings"].sum().sort_values(ascending=False)
     top = tot.index[0]
-    parts = heat[heat["agency"] == top].set_index("label")["findings"]
+    parts = heat[heat["agency"] == top].set_index("label")["findings"].sort_values(ascending=False)
     detail = ", ".join(f"{int(n):,} {lab.lower()}" for lab, n in parts.items())
-    return (
-        f"{names.agency_name(top)} is named in the most findings: {int(tot.iloc[0]):,} "
-        f"({detail}). Next: "
-        + ", ".join(f"{names.agency_name(a)} ({int(n):,})" for a, n in tot.iloc[1:3].items())
-        + "."
+    sentence = (
+        f"{names.agency_name(top)} is named in the most findings: {int(tot.iloc[0]):,} ({detail})."
     )
+    if len(tot) > 1:
+        sentence += " Next: " + ", ".join(
+            f"{names.agency_name(a)} ({int(n):,})" for a, n in tot.iloc[1:3].items()
+        )
+        sentence += "."
+    return sentence
 
 
 def area(comp: pd.DataFrame) -> str:

@@ -23,6 +23,9 @@ CSS = """
 [data-testid="stMultiSelectTagsContainer"] > [role="group"] {
   flex-wrap: wrap !important; overflow: visible !important; max-height: none !important;
 }
+[data-testid="stMultiSelect"] div:has([data-testid="stMultiSelectTagsContainer"]) {
+  height: auto !important; max-height: none !important;
+}
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
 @media (max-width: 640px) { .st-key-explore_grid { display: none; } }
 @media (min-width: 641px) { .st-key-explore_list { display: none; } }
