@@ -190,18 +190,26 @@ common.chart(
     "inspection guidance: compare like with like first.",
     reading=readings.area(comp),
 )
-nb = groups["Statistical neighbours"][["local_authority", "published", "urn"]].copy()
-if nb.empty:
-    st.caption("None of this area's statistical neighbours has a letter in the corpus.")
-else:
+region_group = f"Rest of {first['region']}"
+for title, group, none in (
+    ("Statistical neighbours with letters", "Statistical neighbours", "statistical neighbours"),
+    (f"Other areas in {first['region']} with letters", region_group, "region's other areas"),
+):
+    nb = groups[group][["local_authority", "published", "theme", "urn"]].copy()
+    if nb.empty:
+        st.caption(f"None of this area's {none} has a letter in the corpus.")
+        continue
     nb["local_authority"] = [
         names.area_name(u, voc.la_names, a)
         for u, a in zip(nb["urn"], nb["local_authority"], strict=False)
     ]
+    nb["theme"] = nb["theme"].map(lambda t: voc.themes.get(t, t))
     nb["profile"] = "area?la=" + nb["urn"]
-    st.markdown("**Statistical neighbours with letters**")
+    st.markdown(f"**{md_escape(title)}**")
     common.html_table(
         nb.drop(columns="urn").rename(columns=names.headers(nb.columns)),
         links={"Profile": "profile"},
-        row_names=list(nb["local_authority"]),
+        row_names=[
+            f"{a}, {p}" for a, p in zip(nb["local_authority"], nb["published"], strict=True)
+        ],
     )

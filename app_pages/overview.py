@@ -159,5 +159,5 @@ for col, dim, title in ((b1, "theme", "by theme"), (b2, "year", "by year publish
             table,
             f"balance_by_{dim}",
             f"balance_{dim}",
-            reading=readings.balance(agg) if dim == "theme" else None,
+            reading=readings.balance(agg) if dim == "theme" else readings.balance_by_year(agg),
         )

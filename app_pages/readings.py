@@ -55,6 +55,20 @@ def balance(agg: pd.DataFrame) -> str:
     return f"Of all these bullets, {parts[0]}, {parts[1]} and {parts[2]}."
 
 
+def balance_by_year(agg: pd.DataFrame) -> str:
+    """``agg``: year, label (code), bullets: the first and the last year's priority actions."""
+    if agg.empty:
+        return ""
+    years = sorted(agg["year"].unique())
+    out = []
+    for y in (years[0], years[-1]) if len(years) > 1 else years[:1]:
+        part = agg[agg["year"] == y]
+        tot = part["bullets"].sum()
+        pa = part[part["label"] == "priority_action"]["bullets"].sum()
+        out.append(f"{pct(pa / tot if tot else float('nan'))} in {y}")
+    return "Priority actions were " + " and ".join(out) + " of the letters' bullets."
+
+
 def compare(table: pd.DataFrame, topic_name: str) -> str:
     """``table``: theme_name, label, share (compare_counts rows)."""
     out = []

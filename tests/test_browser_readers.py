@@ -341,6 +341,11 @@ def test_4_an_agency_link_fills_the_sentence_picker_and_keeps_it(server, browser
 def test_4_downloads_are_named_after_their_filters(server, browser) -> None:  # noqa: ANN001
     base, data_dir = server
     page = open_page(browser, base, "explore?theme=neglect&q=police", WIDE)
+    # The grid's own toolbar would save only the rows it shows: its CSV button is not offered.
+    page.locator("[data-testid=stDataFrame]").first.hover()
+    page.wait_for_timeout(500)
+    grid_csv = page.locator("[data-testid=stElementToolbar] button[aria-label='Download as CSV']")
+    assert all(not b.is_visible() for b in grid_csv.all())
     with page.expect_download() as dl:
         page.get_by_test_id("stDownloadButton").filter(has_text="Download CSV").first.click()
     name = dl.value.suggested_filename
