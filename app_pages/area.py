@@ -75,7 +75,8 @@ view = letters[
         "source_url",
     ]
 ].copy()
-view.insert(3, "theme_name", view["theme"].map(lambda t: voc.themes.get(t, t)))
+# Name columns go last: the CSV keeps its columns where they were.
+view["theme_name"] = view["theme"].map(lambda t: voc.themes.get(t, t))
 # A letter with no known file address: its area's page on the reports website lists it.
 shown = view.assign(
     letter=[u or names.provider_page(urn) for u in view["source_url"]], theme=view["theme_name"]

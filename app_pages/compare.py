@@ -58,7 +58,7 @@ common.show_description(filters.with_(topic=()), voc, noun="letters")
 
 table = common.compare_counts(sig, filters, topic)
 table.insert(1, "theme_name", table["theme"].map(lambda t: voc.themes.get(t, t)))
-table.insert(3, "label_name", table["label"].map(names.label_name))
+table["label_name"] = table["label"].map(names.label_name)  # last: CSV columns stay put
 table["share"] = table["share"].round(4)
 table["ci_low"] = table["ci_low"].round(4)
 table["ci_high"] = table["ci_high"].round(4)

@@ -117,9 +117,9 @@ else:
                 "ons_code",
                 "region",
                 "theme",
-                "theme_name",
                 "published",
                 "profile",
+                "theme_name",
             ]
         ].sort_values("local_authority"),
         "areas_inspected",
@@ -152,7 +152,7 @@ for col, dim, title in ((b1, "theme", "by theme"), (b2, "year", "by year publish
         agg["share"] = (agg["bullets"] / tot).round(3)
         table = agg.assign(label_name=agg["label"].map(names.label_name))
         if dim == "theme":
-            table.insert(1, "theme_name", table["theme"].map(names.theme_name))
+            table["theme_name"] = table["theme"].map(names.theme_name)
         common.chart(
             figures.balance,
             (agg, dim, title),
