@@ -126,5 +126,5 @@ common.findings_csv(
     sub_filters,
     common.download_name("agency", filters),
     key="dl_agency_rows",
-    label=f"Download these sentences as CSV ({total} rows)",
+    label=f"Download these sentences as CSV ({readings.plural(total, 'row')})",
 )

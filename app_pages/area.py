@@ -142,7 +142,7 @@ common.download_csv(
     data.with_names(rows),
     f"{lt.letter_id}_findings.csv",
     key=f"dl_{lt.letter_id}",
-    label=f"Download this letter's findings as CSV ({len(rows)} rows)",
+    label=f"Download this letter's findings as CSV ({readings.plural(len(rows), 'row')})",
 )
 
 # Comparison with region and statistical neighbours
@@ -191,6 +191,32 @@ common.chart(
     "inspection guidance: compare like with like first.",
     reading=readings.area(comp),
 )
+# Topics and agencies, like with like: what share of this letter's findings each concerns,
+# against the theme's other letters and every other area's letters.
+theme_title = names.theme_name(lt.theme, voc.themes)
+for kind, tags, name_of in (
+    ("topic", voc.topics, names.topic_name),
+    ("agency", voc.agencies, names.agency_name),
+):
+    sql, params = data.tag_shares_sql(kind, lt.letter_id, lt.theme, urn)
+    shares = data.tag_shares(common.query(sig, sql, tuple(params)), tuple(tags))
+    shares = shares[(shares[["letter", "theme", "england"]].fillna(0) > 0).any(axis=1)]
+    shown = pd.DataFrame(
+        {
+            ("Topic" if kind == "topic" else "Agency"): shares["tag"].map(name_of),
+            "This letter": shares["letter"].map(readings.pct),
+            f"Other letters on {theme_title}": shares["theme"].map(readings.pct),
+            "England (every other area)": shares["england"].map(readings.pct),
+        }
+    )
+    st.markdown(f"**Share of findings about each {kind}**")
+    common.html_table(shown)
+    common.download_csv(
+        shares.assign(name=shares["tag"].map(name_of)),
+        f"{lt.letter_id}_{kind}_shares.csv",
+        key=f"dl_{kind}_shares",
+    )
+
 region_group = f"Rest of {first['region']}"
 for title, group, none in (
     ("Statistical neighbours with letters", "Statistical neighbours", "statistical neighbours"),

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import downloads, names, plotly_basic
+from app_pages.readings import plural
 from app_pages.state import md_escape
 
 
@@ -62,5 +63,5 @@ def chart(
                 column_config={**names.headers(table.columns), **(column_config or {})},
             )
     downloads.download_csv(
-        table, f"{name}.csv", key=f"dl_{key}", label=f"Download CSV ({len(table)} rows)"
+        table, f"{name}.csv", key=f"dl_{key}", label=f"Download CSV ({plural(len(table), 'row')})"
     )

@@ -161,5 +161,5 @@ common.findings_csv(
     bar_filters,
     common.download_name("compare", filters),
     key="dl_bar_rows",
-    label=f"Download these sentences as CSV ({total} rows)",
+    label=f"Download these sentences as CSV ({readings.plural(total, 'row')})",
 )

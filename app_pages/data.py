@@ -215,6 +215,40 @@ def letter_findings_sql(letter_id: str) -> tuple[str, list[object]]:
     return sql, [letter_id]
 
 
+TAG_TABLES = {"topic": ("finding_topics", "topic"), "agency": ("finding_agencies", "agency")}
+
+
+def tag_shares_sql(kind: str, letter_id: str, theme: str, urn: str) -> tuple[str, list[object]]:
+    """Findings tagged with each topic (or agency) in one letter, in other areas' letters on
+    its theme, and in every other area's letters: group, tag, tagged, findings."""
+    table, column = TAG_TABLES[kind]
+    group = "CASE WHEN f.letter_id = ? THEN 'letter' WHEN l.theme = ? THEN 'theme' ELSE 'other' END"
+    sql = (
+        f"WITH f AS (SELECT f.finding_id, f.letter_id, {group} AS grp FROM findings f "
+        "JOIN letters l ON l.letter_id = f.letter_id WHERE l.urn != ? OR f.letter_id = ?), "
+        "n AS (SELECT grp, COUNT(*) AS findings FROM f GROUP BY grp) "
+        f"SELECT f.grp AS grp, t.{column} AS tag, COUNT(*) AS tagged, n.findings AS findings "
+        f"FROM f JOIN {table} t ON t.finding_id = f.finding_id JOIN n ON n.grp = f.grp "
+        f"GROUP BY f.grp, t.{column}"
+    )
+    return sql, [letter_id, theme, urn, letter_id]
+
+
+def tag_shares(rows: pd.DataFrame, tags: tuple[str, ...]) -> pd.DataFrame:
+    """One row per tag: its share of the letter's findings, of the theme's other letters' and
+    of England's (every other area's letters: the theme's and the rest together)."""
+    tagged = rows.pivot_table(index="tag", columns="grp", values="tagged", aggfunc="sum")
+    tagged = tagged.reindex(list(tags)).fillna(0)
+    totals = rows.drop_duplicates("grp").set_index("grp")["findings"]
+    out = pd.DataFrame(index=list(tags))
+    groups = {"letter": ["letter"], "theme": ["theme"], "england": ["theme", "other"]}
+    for name, members in groups.items():
+        k = sum((tagged[g] for g in members if g in tagged.columns), pd.Series(0.0, out.index))
+        n = sum(int(totals.get(g, 0)) for g in members)
+        out[name] = (k / n).round(3) if n else float("nan")
+    return out.rename_axis("tag").reset_index()
+
+
 def read_df(conn: sqlite3.Connection, sql: str, params: list[object] | tuple = ()) -> pd.DataFrame:
     cur = conn.execute(sql, list(params))
     cols = [d[0] for d in cur.description]

@@ -33,7 +33,7 @@ common.findings_csv(
     filters,
     common.download_name("findings", filters),
     key="dl_explore",
-    label=f"Download CSV ({total:,} rows)",
+    label=f"Download CSV ({readings.plural(total, 'row')})",
 )
 # A grid on a wide screen, a list to read on a phone (app_pages/style.py shows one of them).
 with st.container(key="explore_grid"):

@@ -269,10 +269,7 @@ def agency_by_year(
     it; the legend in ``agency_order``. ``by_year``: data.agency_rates(..., "year")."""
     rows = by_year.assign(
         agency=by_year["agency"].map(names.agency_name),
-        year_n=[
-            f"{y}<br>{plural(n, 'letter')}"
-            for y, n in zip(by_year["year"], by_year["letters"], strict=True)
-        ],
+        year_n=[f"{y}<br>({n})" for y, n in zip(by_year["year"], by_year["letters"], strict=True)],
     )
     fig = px.line(
         rows,
@@ -285,7 +282,7 @@ def agency_by_year(
             "year_n": list(dict.fromkeys(rows.sort_values("year")["year_n"])),
         },
         labels={
-            "year_n": "Year published",
+            "year_n": "Year published (letters that year)",
             "per_letter": "Findings per letter",
             "agency": "Agency",
         },

@@ -97,6 +97,11 @@ export default function (component) {
     layout.legend = Object.assign({}, layout.legend, {
       orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom",
     });
+    for (const k of Object.keys(layout)) {  // smaller ticks: fewer are rotated or dropped
+      if (/^[xy]axis[0-9]*$/.test(k)) {
+        layout[k].tickfont = Object.assign({ size: 10 }, layout[k].tickfont || {});
+      }
+    }
     if (layout.meta && layout.meta.aspect) {  // a map: its width's height, plus its legend
       const entries = (fig.data || []).filter((t) => t.showlegend !== false).length;
       layout.height = Math.round(width * layout.meta.aspect) + 22 * entries + 40;

@@ -181,3 +181,20 @@ def test_a_chosen_bar_round_trips_and_a_bad_one_is_named() -> None:
     assert parse(bar="police:all")[0].bar == ("police", "all")
     f, notices = parse(bar="<b>x</b>:strength")
     assert f.bar is None and "ignored bar" in notices[0]
+
+
+def test_tag_shares_compare_a_letter_with_its_theme_and_england() -> None:
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {
+            "grp": ["letter", "theme", "theme", "other"],
+            "tag": ["police", "police", "health", "health"],
+            "tagged": [2, 3, 1, 4],
+            "findings": [10, 20, 20, 30],
+        }
+    )
+    shares = data.tag_shares(rows, ("police", "health", "probation")).set_index("tag")
+    assert shares.loc["police"].to_dict() == {"letter": 0.2, "theme": 0.15, "england": 0.06}
+    assert shares.loc["health"].to_dict() == {"letter": 0.0, "theme": 0.05, "england": 0.1}
+    assert shares.loc["probation"].to_dict() == {"letter": 0.0, "theme": 0.0, "england": 0.0}

@@ -148,13 +148,11 @@ def test_agency_charts_sum_the_counts_they_are_given(counts: pd.DataFrame) -> No
     by_year = figures.agency_by_year(data.agency_rates(counts, letters, "year"), labels,
                                      ["police", "health"])  # fmt: skip
     lines = {t.name: dict(zip(t.x, t.y, strict=True)) for t in by_year.data}
-    assert lines["Police"]["2017<br>2 letters"] == 3.5  # 7 findings, 2 letters
-    assert lines["Health"]["2018<br>1 letter"] == 5.0
+    assert lines["Police"]["2017<br>(2)"] == 3.5  # 7 findings, 2 letters
+    assert lines["Health"]["2018<br>(1)"] == 5.0
     # 2019 had no letters: no rate (a gap), not a zero and not a bridge.
-    assert lines["Police"]["2019<br>0 letters"] is None or pd.isna(
-        lines["Police"]["2019<br>0 letters"]
-    )
-    assert lines["Police"]["2020<br>1 letter"] == 0
+    assert lines["Police"]["2019<br>(0)"] is None or pd.isna(lines["Police"]["2019<br>(0)"])
+    assert lines["Police"]["2020<br>(1)"] == 0
     for f in (fig, facets, by_year):
         assert plotly_basic.unsupported_traces(f) == []
 
