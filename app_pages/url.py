@@ -13,9 +13,6 @@ import streamlit as st
 from app_pages import names
 from app_pages.state import Filters, Vocab, describe, md_escape, parse_query, to_query
 
-# The pages' url_path values (app.py): a link's root is the current URL without them.
-PAGE_PATHS = ("compare", "agencies", "area", "explore", "new", "about")
-
 
 def _raw_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params}
@@ -72,12 +69,10 @@ def copy_link(url_path: str, filters: Filters | dict[str, str]) -> None:
     base = st.context.url or ""
     if base:
         parts = urlsplit(base)
-        # st.context.url includes the current page's path; replace it with this page's.
-        root = parts.path
-        for suffix in PAGE_PATHS:
-            if root.rstrip("/").endswith("/" + suffix):
-                root = root.rstrip("/")[: -len(suffix)]
-        root = root if root.endswith("/") else root + "/"
+        # st.context.url includes the current page's path: every page sits right under the
+        # app's root (its base URL path, if the server has one), so no list of pages is kept.
+        prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+        root = "/" + (prefix + "/" if prefix else "")
         link = urlunsplit((parts.scheme, parts.netloc, root + url_path, qs, ""))
     else:
         link = "/" + url_path + ("?" + qs if qs else "")
