@@ -192,30 +192,45 @@ common.chart(
     reading=readings.area(comp),
 )
 # Topics and agencies, like with like: what share of this letter's findings each concerns,
-# against the theme's other letters and every other area's letters.
+# against the theme's other letters and every other area's letters. Drawn once opened: its
+# first reading goes over every tag of the corpus.
 theme_title = names.theme_name(lt.theme, voc.themes)
-for kind, tags, name_of in (
-    ("topic", voc.topics, names.topic_name),
-    ("agency", voc.agencies, names.agency_name),
-):
-    sql, params = data.tag_shares_sql(kind, lt.letter_id, lt.theme, urn)
-    shares = data.tag_shares(common.query(sig, sql, tuple(params)), tuple(tags))
-    shares = shares[(shares[["letter", "theme", "england"]].fillna(0) > 0).any(axis=1)]
-    shown = pd.DataFrame(
-        {
-            ("Topic" if kind == "topic" else "Agency"): shares["tag"].map(name_of),
-            "This letter": shares["letter"].map(readings.pct),
-            f"Other letters on {theme_title}": shares["theme"].map(readings.pct),
-            "England (every other area)": shares["england"].map(readings.pct),
-        }
-    )
-    st.markdown(f"**Share of findings about each {kind}**")
-    common.html_table(shown)
-    common.download_csv(
-        shares.assign(name=shares["tag"].map(name_of)),
-        f"{lt.letter_id}_{kind}_shares.csv",
-        key=f"dl_{kind}_shares",
-    )
+share_groups = {
+    "letter": [lt.letter_id],
+    "theme": list(others[others["theme"] == lt.theme]["letter_id"]),
+    "england": list(others["letter_id"]),
+}
+with st.expander(
+    f"Topics and agencies: this letter against other letters on {theme_title} and England",
+    key="area_tags",
+    on_change="rerun",
+) as tag_box:
+    if tag_box.open:
+        sizes = common.query(
+            sig, "SELECT letter_id, COUNT(*) AS findings FROM findings GROUP BY letter_id"
+        )
+        for kind, tags, name_of in (
+            ("topic", voc.topics, names.topic_name),
+            ("agency", voc.agencies, names.agency_name),
+        ):
+            tagged = common.query(sig, data.tag_counts_sql(kind)[0])
+            shares = data.tag_shares(tagged, sizes, share_groups, tuple(tags))
+            shares = shares[(shares[list(share_groups)].fillna(0) > 0).any(axis=1)]
+            shown = pd.DataFrame(
+                {
+                    ("Topic" if kind == "topic" else "Agency"): shares["tag"].map(name_of),
+                    "This letter": shares["letter"].map(readings.pct),
+                    f"Other letters on {theme_title}": shares["theme"].map(readings.pct),
+                    "England (every other area)": shares["england"].map(readings.pct),
+                }
+            )
+            st.markdown(f"**Share of findings about each {kind}**")
+            common.html_table(shown)
+            common.download_csv(
+                shares.assign(name=shares["tag"].map(name_of)),
+                f"area_{urn}_{kind}_shares.csv",
+                key=f"dl_{kind}_shares",
+            )
 
 region_group = f"Rest of {first['region']}"
 for title, group, none in (

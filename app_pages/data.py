@@ -218,35 +218,33 @@ def letter_findings_sql(letter_id: str) -> tuple[str, list[object]]:
 TAG_TABLES = {"topic": ("finding_topics", "topic"), "agency": ("finding_agencies", "agency")}
 
 
-def tag_shares_sql(kind: str, letter_id: str, theme: str, urn: str) -> tuple[str, list[object]]:
-    """Findings tagged with each topic (or agency) in one letter, in other areas' letters on
-    its theme, and in every other area's letters: group, tag, tagged, findings."""
+def tag_counts_sql(kind: str) -> tuple[str, list[object]]:
+    """Findings tagged with each topic (or agency) in each letter: letter_id, tag, tagged.
+    One pass over the corpus, read once and shared by every Area page."""
     table, column = TAG_TABLES[kind]
-    group = "CASE WHEN f.letter_id = ? THEN 'letter' WHEN l.theme = ? THEN 'theme' ELSE 'other' END"
-    sql = (
-        f"WITH f AS (SELECT f.finding_id, f.letter_id, {group} AS grp FROM findings f "
-        "JOIN letters l ON l.letter_id = f.letter_id WHERE l.urn != ? OR f.letter_id = ?), "
-        "n AS (SELECT grp, COUNT(*) AS findings FROM f GROUP BY grp) "
-        f"SELECT f.grp AS grp, t.{column} AS tag, COUNT(*) AS tagged, n.findings AS findings "
-        f"FROM f JOIN {table} t ON t.finding_id = f.finding_id JOIN n ON n.grp = f.grp "
-        f"GROUP BY f.grp, t.{column}"
-    )
-    return sql, [letter_id, theme, urn, letter_id]
+    return (
+        f"SELECT f.letter_id, t.{column} AS tag, COUNT(*) AS tagged FROM {table} t "
+        f"JOIN findings f ON f.finding_id = t.finding_id GROUP BY f.letter_id, t.{column}"
+    ), []
 
 
-def tag_shares(rows: pd.DataFrame, tags: tuple[str, ...]) -> pd.DataFrame:
-    """One row per tag: its share of the letter's findings, of the theme's other letters' and
-    of England's (every other area's letters: the theme's and the rest together)."""
-    tagged = rows.pivot_table(index="tag", columns="grp", values="tagged", aggfunc="sum")
-    tagged = tagged.reindex(list(tags)).fillna(0)
-    totals = rows.drop_duplicates("grp").set_index("grp")["findings"]
-    out = pd.DataFrame(index=list(tags))
-    groups = {"letter": ["letter"], "theme": ["theme"], "england": ["theme", "other"]}
-    for name, members in groups.items():
-        k = sum((tagged[g] for g in members if g in tagged.columns), pd.Series(0.0, out.index))
-        n = sum(int(totals.get(g, 0)) for g in members)
-        out[name] = (k / n).round(3) if n else float("nan")
-    return out.rename_axis("tag").reset_index()
+def tag_shares(
+    tagged: pd.DataFrame,
+    sizes: pd.DataFrame,
+    groups: dict[str, list[str]],
+    tags: tuple[str, ...],
+) -> pd.DataFrame:
+    """One row per tag: its share of the findings of each group of letters. ``tagged``:
+    letter_id, tag, tagged (tag_counts_sql); ``sizes``: letter_id, findings; ``groups``:
+    column name -> the group's letter ids."""
+    out = pd.DataFrame({"tag": list(tags)})
+    n_by_letter = dict(zip(sizes["letter_id"], sizes["findings"], strict=False))
+    for name, ids in groups.items():
+        members = set(ids)
+        part = tagged[tagged["letter_id"].isin(members)].groupby("tag")["tagged"].sum()
+        n = sum(int(n_by_letter.get(i, 0)) for i in members)
+        out[name] = (out["tag"].map(part).fillna(0) / n).round(3) if n else float("nan")
+    return out
 
 
 def read_df(conn: sqlite3.Connection, sql: str, params: list[object] | tuple = ()) -> pd.DataFrame:

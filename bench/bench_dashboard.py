@@ -116,12 +116,14 @@ def timed_visit(browser: Browser, url: str, charts: int, series: Series) -> None
 
 
 def rerender(page: Page, action: Callable[[], None], expect: str) -> float:
-    """Time from a widget change until the chart title shows ``expect`` and the run ended."""
+    """Time from a widget change until the chart's axis title shows ``expect`` (its title is
+    page text, drawn before the chart) and the run ended."""
     page.wait_for_selector(IDLE)
     t = time.perf_counter()
     action()
     page.wait_for_function(
-        "t => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.includes(t))",
+        "t => [...document.querySelectorAll('.js-plotly-plot .ytitle')]"
+        ".some(e => e.textContent.includes(t))",
         arg=expect,
         timeout=10_000,
     )
@@ -133,14 +135,14 @@ def filter_changes(browser: Browser, base: str, series: Series) -> None:
     _, page = open_fresh(browser, f"{base}/{SHARED_COMPARE}", 1)
     try:
         topic = page.get_by_test_id("stSelectbox").filter(has_text="Topic")
-        for option in ("voice of child", "information sharing", "perpetrator focus"):
+        for option in ("Voice of the child", "Information sharing", "Perpetrator focus"):
 
             def pick(option: str = option) -> None:
                 topic.click()
                 page.get_by_role("option", name=option, exact=True).click()
 
             try:
-                series.values.append(rerender(page, pick, f"about {option}"))
+                series.values.append(rerender(page, pick, f"on {option.lower()}"))
             except Exception as exc:  # noqa: BLE001
                 series.errors += 1
                 print(f"  filter change error: {type(exc).__name__}", flush=True)

@@ -186,15 +186,17 @@ def test_a_chosen_bar_round_trips_and_a_bad_one_is_named() -> None:
 def test_tag_shares_compare_a_letter_with_its_theme_and_england() -> None:
     import pandas as pd
 
-    rows = pd.DataFrame(
+    tagged = pd.DataFrame(
         {
-            "grp": ["letter", "theme", "theme", "other"],
-            "tag": ["police", "police", "health", "health"],
-            "tagged": [2, 3, 1, 4],
-            "findings": [10, 20, 20, 30],
+            "letter_id": ["L", "T1", "T2", "T2", "O"],
+            "tag": ["police", "police", "police", "health", "health"],
+            "tagged": [2, 1, 2, 1, 4],
         }
     )
-    shares = data.tag_shares(rows, ("police", "health", "probation")).set_index("tag")
+    sizes = pd.DataFrame({"letter_id": ["L", "T1", "T2", "O"], "findings": [10, 5, 15, 30]})
+    groups = {"letter": ["L"], "theme": ["T1", "T2"], "england": ["T1", "T2", "O"]}
+    shares = data.tag_shares(tagged, sizes, groups, ("police", "health", "probation"))
+    shares = shares.set_index("tag")
     assert shares.loc["police"].to_dict() == {"letter": 0.2, "theme": 0.15, "england": 0.06}
     assert shares.loc["health"].to_dict() == {"letter": 0.0, "theme": 0.05, "england": 0.1}
     assert shares.loc["probation"].to_dict() == {"letter": 0.0, "theme": 0.0, "england": 0.0}
