@@ -398,6 +398,98 @@ def test_4_quick_key_presses_on_the_slider_agree_with_the_results_and_the_link(
     assert f"with label confidence at least {shown:g}" in text
 
 
+# ---------------------------------------------------------------- §5 fair comparisons
+
+
+@pytest.mark.parametrize("topic", ["send_and_disability", "exploitation", "perpetrator_focus"])
+def test_5_compare_axis_ticks_are_distinct(server, browser, topic: str) -> None:  # noqa: ANN001
+    base, _ = server
+    page = open_page(
+        browser, base, f"compare?theme=cse_missing,domestic_abuse&topic={topic}", WIDE, 1
+    )
+    ticks = page.locator(".js-plotly-plot .ytick text").all_text_contents()
+    page.context.close()
+    assert len(ticks) >= 3 and len(ticks) == len(set(ticks)), ticks
+
+
+def test_5_agencies_over_time_is_per_letter_with_a_gap_for_a_year_without_letters(
+    server, browser
+) -> None:  # noqa: ANN001
+    base, data_dir = server
+    page = open_page(browser, base, "agencies?agency=police&view=year", WIDE, 1)
+    trace = page.evaluate(
+        "() => { const d = document.querySelector('.js-plotly-plot')._fullData[0];"
+        " return {x: Array.from(d.x), y: Array.from(d.y, v => v === null || Number.isNaN(v)"
+        " ? null : v)}; }"
+    )
+    page.context.close()
+    per_year = dict(
+        _sql(
+            data_dir,
+            "SELECT substr(published, 1, 4), COUNT(*) FROM letters GROUP BY 1",
+        )
+    )
+    found = dict(
+        _sql(
+            data_dir,
+            "SELECT substr(l.published, 1, 4), COUNT(*) FROM finding_agencies a JOIN findings f "
+            "USING (finding_id) JOIN letters l USING (letter_id) WHERE a.agency = 'police' "
+            "GROUP BY 1",
+        )
+    )
+    years = [str(y) for y in range(int(min(per_year)), int(max(per_year)) + 1)]
+    assert [x.split("<br>")[0] for x in trace["x"]] == years  # every year, in order
+    for x, y in zip(trace["x"], trace["y"], strict=True):
+        year = x.split("<br>")[0]
+        if year in per_year:
+            assert y == pytest.approx(found.get(year, 0) / per_year[year], abs=0.01)
+            assert f"({per_year[year]})" in x  # n visible under each year
+        else:
+            assert y is None  # no letters that year: a gap, not a line bridged over it
+
+
+# ---------------------------------------------------------------- §6 an area against its peers
+
+
+def test_6_area_opens_on_a_chooser_of_inspected_areas(server, browser) -> None:  # noqa: ANN001
+    base, data_dir = server
+    page = open_page(browser, base, "area", WIDE)
+    text = page.inner_text("[data-testid=stMain]")
+    page.context.close()
+    (areas,) = _sql(data_dir, "SELECT COUNT(DISTINCT urn) FROM letters")[0]
+    assert "Choose an area" in text and f"{areas} inspected areas" in text
+    assert "only areas with a letter are listed" in text
+    assert "Findings" not in text  # no arbitrary area's letters before one is chosen
+
+
+def test_6_an_area_is_compared_like_with_like_and_with_england(server, browser) -> None:  # noqa: ANN001
+    base, data_dir = server
+    page = open_page(browser, base, f"area?la={LIVERPOOL}", WIDE, 1)
+    # Tick labels wrap onto lines (tspans): compared without spaces.
+    ticks = "".join(page.locator(".js-plotly-plot .xtick text").all_text_contents())
+    ticks = ticks.replace(" ", "")
+    text = page.inner_text("[data-testid=stMain]")
+    links = page.locator("[data-testid=stMain] a[href^='area?la=']").count()
+    page.context.close()
+    theme, region = _sql(
+        data_dir, "SELECT theme, region FROM letters WHERE urn = ? ORDER BY published DESC",
+        (LIVERPOOL,),
+    )[0]  # fmt: skip
+    (same_theme,) = _sql(
+        data_dir, "SELECT COUNT(*) FROM letters WHERE theme = ? AND urn != ?", (theme, LIVERPOOL)
+    )[0]
+    (others,) = _sql(data_dir, "SELECT COUNT(*) FROM letters WHERE urn != ?", (LIVERPOOL,))[0]
+    (in_region,) = _sql(
+        data_dir, "SELECT COUNT(*) FROM letters WHERE region = ? AND urn != ?", (region, LIVERPOOL)
+    )[0]
+    # Every group with its n; the theme's other letters first after the area, and England.
+    assert f"({same_theme}letters)" in ticks and f"({others}letters)" in ticks
+    assert "England" in ticks and f"Restof{region.replace(' ', '')}" in ticks
+    assert f"Other areas in {region} with letters" in text
+    assert links >= in_region  # the region's other areas' letters are linked
+    assert "Topics and agencies" in text
+
+
 # ---------------------------------------------------------------- §7 small things
 
 
