@@ -83,7 +83,9 @@ for (build, rows, name, key), tab in zip(views.values(), tabs, strict=True):
                 table,
                 name,
                 key,
-                reading=readings.agencies(heat),
+                reading=readings.agencies(heat)
+                if key == "heat"
+                else readings.agencies_per_letter(rows, "theme" if key == "by_theme" else "year"),
             )
 
 st.header("Sentences", anchor=False)

@@ -318,5 +318,7 @@ def area_comparison(comp: pd.DataFrame) -> go.Figure:
         title="Mean strengths, areas for improvement and priority actions per letter: "
         "this letter, its theme, its region, its statistical neighbours, England",
     )
+    # Each bar's value on it: a mean of zero reads as 0, not as a missing bar.
+    fig.update_traces(texttemplate="%{y:.1f}", textposition="outside")
     fig.update_layout(xaxis_tickangle=0)
     return fig

@@ -104,6 +104,32 @@ def agencies(heat: pd.DataFrame) -> str:
     return sentence
 
 
+def agencies_per_letter(rates: pd.DataFrame, by: str) -> str:
+    """``rates``: data.agency_rates rows (agency, theme or year, letters, per_letter)."""
+    if rates.empty or rates["per_letter"].isna().all():
+        return ""
+    if by == "theme":
+        per = rates.groupby(["agency", "theme"])["per_letter"].sum().reset_index()
+        top = per.loc[per["per_letter"].idxmax()]
+        n = int(rates[rates["theme"] == top["theme"]]["letters"].iloc[0])
+        return (
+            f"The most findings per letter: {names.agency_name(top['agency'])} in "
+            f"{names.theme_name(top['theme'])} letters ({top['per_letter']:.1f} per letter, "
+            f"{plural(n, 'letter')})."
+        )
+    top = rates.groupby("agency")["findings"].sum().idxmax()
+    line = rates[(rates["agency"] == top) & rates["per_letter"].notna()].sort_values("year")
+    first, last = line.iloc[0], line.iloc[-1]
+    empty = sorted(rates[rates["letters"] == 0]["year"].unique())
+    text = (
+        f"{names.agency_name(top)}: {first['per_letter']:.1f} findings per letter in "
+        f"{first['year']}, {last['per_letter']:.1f} in {last['year']}."
+    )
+    if empty:
+        text += f" No letters in {', '.join(empty)}."
+    return text
+
+
 def area(comp: pd.DataFrame) -> str:
     """``comp``: group, letters, label (code), mean_bullets_per_letter; the area first."""
     out = []
