@@ -131,9 +131,11 @@ def agencies_per_letter(rates: pd.DataFrame, by: str) -> str:
 
 
 def area(comp: pd.DataFrame) -> str:
-    """``comp``: group, letters, label (code), mean_bullets_per_letter; the area first."""
+    """``comp``: group, letters, label (code), mean_bullets_per_letter; the area's letter
+    first, then like with like (its theme's other letters); the reading compares those two
+    (the chart has the rest)."""
     out = []
-    for group, rows in comp.groupby("group", sort=False):
+    for group, rows in list(comp.groupby("group", sort=False))[:2]:
         n = int(rows["letters"].iloc[0])
         if not n:
             out.append(f"{group}: no letters")
