@@ -22,6 +22,7 @@ import numpy as np
 from analysis import classify_features as feats
 from analysis import classify_model as cm
 from analysis import classify_rules as rules
+from analysis import embed_cache
 from analysis import gold as gold_set
 from analysis.classify_model import CLASSES, Example, Models
 from analysis.letter import AGENCIES, TOPICS, Finding, Letter
@@ -60,7 +61,13 @@ class Corpus:
         at = {fid: i for i, fid in enumerate(stored)}
         findings = [f for lt in letters for f in sorted(lt.findings, key=lambda f: f.position)]
         vecs = vectors[[at[f.finding_id] for f in findings]] if findings else vectors
-        dense = feats.dense_features(findings, vecs)
+        text_rows, _ = embed_cache.rows(
+            [f.text for f in findings],
+            lambda texts: np.array([feats.text_features(t) for t in texts], dtype=np.float32),
+            f"rules-{feats.RULES_VERSION}",
+            feats.TEXT_WIDTH,
+        )
+        dense = feats.dense_features(findings, vecs, text_rows)
         return cls(
             findings=findings,
             texts=[f.text for f in findings],

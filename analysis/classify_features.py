@@ -8,6 +8,9 @@ points back ('This ...', 'They ...'), the previous sentence's lexicon hits.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 
 from analysis import classify_rules as rules
@@ -23,29 +26,46 @@ def lexicon_hits(text: str) -> np.ndarray:
     return np.array([t in found for t in TAGS], dtype=np.float32)
 
 
-def cue_flags(f: Finding) -> np.ndarray:
-    """The guide's cues that no vector carries reliably."""
+CUES = ("context", "judgement", "bare_noun_phrase", "negative", "positive", "refers_back", "short")
+
+
+def cue_flags(text: str) -> np.ndarray:
+    """The guide's cues that no vector carries reliably (CUES order)."""
     return np.array(
         [
-            rules.context_rule(f.text),
-            rules.has_judgement(f.text),
-            rules.is_bare_noun_phrase(f.text),
-            rules.has_negative_cue(f.text),
-            rules.has_positive_cue(f.text),
-            rules.refers_back(f.text),
-            len(f.text) < 60,
+            rules.context_rule(text),
+            rules.has_judgement(text),
+            rules.is_bare_noun_phrase(text),
+            rules.has_negative_cue(text),
+            rules.has_positive_cue(text),
+            rules.refers_back(text),
+            len(text) < 60,
         ],
         dtype=np.float32,
     )
 
 
-def heading_onehot(f: Finding) -> np.ndarray:
+def text_features(text: str) -> np.ndarray:
+    """What the rules read in a sentence alone: lexicon hits, then cues. The regular
+    expressions are most of a build's feature time, so these rows are cached per sentence
+    (classify.Corpus) under RULES_VERSION."""
+    return np.concatenate([lexicon_hits(text), cue_flags(text)])
+
+
+TEXT_WIDTH = len(TAGS) + len(CUES)
+# Changes whenever the rules or this module change, so cached rows never outlive their rules.
+RULES_VERSION = hashlib.sha256(
+    Path(rules.__file__).read_bytes() + Path(__file__).read_bytes()
+).hexdigest()[:16]
+
+
+def heading_onehot(f: Finding, judgement: bool) -> np.ndarray:
     """Section and kind, one-hot (a section unknown to this version is all zeros), and the
     section again where the sentence has no word of judgement: description under a Strengths
     heading is the guide's `context`, and a linear model cannot make that product itself."""
     sec = np.array([f.section == s for s in SECTIONS], dtype=np.float32)
     kind = np.array([f.kind == k for k in KINDS], dtype=np.float32)
-    plain = sec * float(not rules.has_judgement(f.text))
+    plain = sec * float(not judgement)
     return np.concatenate([sec, kind, plain])
 
 
@@ -54,26 +74,24 @@ def agency_section_onehot(f: Finding) -> np.ndarray:
 
 
 def dense_features(
-    findings: list[Finding], vectors: np.ndarray, with_heading: np.ndarray | None = None
+    findings: list[Finding], vectors: np.ndarray, text_rows: np.ndarray | None = None
 ) -> np.ndarray:
-    """One row per finding, findings in reading order within each letter.
-
-    ``with_heading``: per row, False to zero the heading features (weak examples whose label
-    came from their heading must not teach the model that the heading is the answer).
-    """
+    """One row per finding, findings in reading order within each letter: the vector, the
+    lexicon hits, the previous sentence's hits when this one points back, the cues, the
+    heading and the agency sub-heading. ``text_rows``: text_features of each finding, when
+    already known."""
+    if text_rows is None:
+        text_rows = np.array([text_features(f.text) for f in findings], dtype=np.float32)
     rows = []
     prev_hits = np.zeros(len(TAGS), dtype=np.float32)
     prev_letter, prev_section = "", ""
+    back_at, judge_at = len(TAGS) + CUES.index("refers_back"), len(TAGS) + CUES.index("judgement")
     for i, f in enumerate(findings):
-        hits = lexicon_hits(f.text)
+        hits, cues = text_rows[i, : len(TAGS)], text_rows[i, len(TAGS) :]
         same = f.letter_id == prev_letter and f.section == prev_section
-        back = prev_hits if (same and rules.refers_back(f.text)) else np.zeros_like(prev_hits)
-        head = heading_onehot(f)
-        if with_heading is not None and not with_heading[i]:
-            head = np.zeros_like(head)
-        rows.append(
-            np.concatenate([vectors[i], hits, back, cue_flags(f), head, agency_section_onehot(f)])
-        )
+        back = prev_hits if (same and text_rows[i, back_at]) else np.zeros_like(prev_hits)
+        head = heading_onehot(f, bool(text_rows[i, judge_at]))
+        rows.append(np.concatenate([vectors[i], hits, back, cues, head, agency_section_onehot(f)]))
         prev_hits, prev_letter, prev_section = hits, f.letter_id, f.section
     if not rows:
         width = (

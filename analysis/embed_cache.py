@@ -1,8 +1,10 @@
-"""Sentence vectors kept between builds, so a build embeds only sentences it has never seen.
+"""What a build computes per sentence, kept between builds, so a build computes it only for
+sentences it has never seen: the sentence vector, and the rules' feature row.
 
-One SQLite file under the data directory, keyed by the model and the sentence's sha256: the
-same sentence in another letter, or a letter parsed again, costs a look-up. Losing the file
-costs time, never correctness (it is rebuilt from the sentences); a damaged file is moved aside.
+One SQLite file under the data directory, keyed by what made the row (the model, or the
+rules' version) and the sentence's sha256: the same sentence in another letter, or a letter
+parsed again, costs a look-up. Losing the file costs time, never correctness (it is rebuilt
+from the sentences); a damaged file is moved aside.
 """
 
 from __future__ import annotations
@@ -53,9 +55,21 @@ def vectors(
     model_id: str = embed.MODEL_ID,
 ) -> tuple[np.ndarray, int]:
     """Unit vectors for the texts (rows in order) and how many were computed now."""
+    return rows(texts, encode, model_id, embed.DIM, path)
+
+
+def rows(
+    texts: Sequence[str],
+    compute: Callable[[list[str]], np.ndarray],
+    model_id: str,
+    width: int,
+    path: Path | None = None,
+) -> tuple[np.ndarray, int]:
+    """float32 rows of ``compute`` for the texts (in order) and how many were computed now;
+    ``model_id`` names what computed them."""
     path = path or config.embed_cache_path()
     shas = [text_sha(t) for t in texts]
-    out = np.zeros((len(texts), embed.DIM), dtype=np.float32)
+    out = np.zeros((len(texts), width), dtype=np.float32)
     conn = _open(path)
     try:
         known: dict[str, np.ndarray] = {}
@@ -70,7 +84,7 @@ def vectors(
             known.update((sha, np.frombuffer(blob, dtype=np.float32)) for sha, blob in rows)
         missing = {sha: t for sha, t in zip(shas, texts, strict=True) if sha not in known}
         if missing:
-            new = encode(list(missing.values()))
+            new = compute(list(missing.values()))
             with conn:
                 conn.executemany(
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
