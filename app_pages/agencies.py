@@ -70,6 +70,18 @@ views = {
         "by_year",
     ),
 }
+
+
+def _clicked() -> None:
+    """A click on a bar of the by-label chart chooses its agency and label below."""
+    state = st.session_state.get("fig_heat")
+    click = (state.get("click") if hasattr(state, "get") else getattr(state, "click", None)) or {}
+    custom, label = click.get("custom") or [], click.get("meta")
+    if custom and custom[0] in agency_order and label in data.LABEL_ORDER:
+        st.session_state["agencies_drill_agency"] = custom[0]
+        st.session_state["agencies_drill_label"] = label
+
+
 tabs = st.tabs(list(VIEWS.values()), key="agencies_view", on_change="rerun")
 for (build, rows, name, key), tab in zip(views.values(), tabs, strict=True):
     if tab.open:  # the others are not drawn at all until chosen
@@ -86,6 +98,7 @@ for (build, rows, name, key), tab in zip(views.values(), tabs, strict=True):
                 reading=readings.agencies(heat)
                 if key == "heat"
                 else readings.agencies_per_letter(rows, "theme" if key == "by_theme" else "year"),
+                on_click=_clicked if key == "heat" else None,
             )
 
 st.header("Sentences", anchor=False)

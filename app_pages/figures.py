@@ -202,7 +202,7 @@ def _agency_bars(
 ) -> go.Figure:
     """Horizontal bars of findings per agency coloured by label, ``agency_order``'s first
     at the top."""
-    rows = rows.assign(agency=rows["agency"].map(names.agency_name))
+    rows = rows.assign(agency_code=rows["agency"], agency=rows["agency"].map(names.agency_name))
     fig = px.bar(
         rows,
         x="findings",
@@ -215,8 +215,12 @@ def _agency_bars(
         },
         color_discrete_map=LABEL_COLOURS_BY_NAME,
         labels={"findings": "Findings", "agency": "Agency", "label": "Label"},
+        custom_data=["agency_code"],
         **px_args,
     )
+    # What a click on a bar reports (plotly_basic.draw): its label's code and agency's code.
+    codes = {names.label_name(c): c for c in data.LABEL_ORDER}
+    fig.for_each_trace(lambda t: t.update(meta=codes.get(t.name, t.name)))
     return fig
 
 

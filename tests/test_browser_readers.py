@@ -350,6 +350,35 @@ def test_4_an_agency_link_fills_the_sentence_picker_and_keeps_it(server, browser
     page.context.close()
 
 
+def test_4_a_clicked_agency_bar_chooses_its_sentences_and_the_link_keeps_it(
+    server, browser
+) -> None:  # noqa: ANN001
+    base, _ = server
+    page = open_page(browser, base, "agencies", WIDE, charts=1)
+    agency = page.evaluate(
+        "() => document.querySelector('.js-plotly-plot')._fullData[0].customdata[0][0]"
+    )
+    bar = page.locator(".js-plotly-plot .trace.bars").first.locator(".point path").first
+    chosen = f"() => location.search.includes('bar={agency}')"
+    for _ in range(3):
+        bar.scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        try:
+            page.wait_for_function(chosen, timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    wait_drawn(page, charts=1)
+    url, items = page.url, page.locator("[data-testid=stMain] li").count()
+    page.context.close()
+    assert f"bar={agency}%3Astrength" in url or f"bar={agency}:strength" in url, url
+    assert items > 0  # its sentences are listed
+
+
 def test_4_downloads_are_named_after_their_filters(server, browser) -> None:  # noqa: ANN001
     base, data_dir = server
     page = open_page(browser, base, "explore?theme=neglect&q=police", WIDE)
