@@ -186,3 +186,20 @@ def html_table(
     """A short table as plain HTML (a data grid costs a first-time reader a second)."""
     shown = first_rows(df, LIST_ROWS, "rows")
     st.html(table_html(shown, links, row_names[: len(shown)] if row_names else None))
+
+
+def letter_list_html(view: pd.DataFrame) -> str:
+    """Letters as a list to read on a phone; ``view``: published, local_authority (a name),
+    theme (a name), letter (its URL) and profile (this app's link), every value escaped."""
+    items = []
+    for r in view.itertuples(index=False):
+        area = html.escape(str(r.local_authority))
+        links = [
+            _cell(r.letter, "letter", f"{r.local_authority}, {r.published}"),
+            _cell(r.profile, "profile", f"{r.local_authority}, {r.published}"),
+        ]
+        items.append(
+            f"<li><strong>{area}</strong>, {html.escape(str(r.published))}: "
+            f"{html.escape(str(r.theme))} <small>[{' · '.join(x for x in links if x)}]</small></li>"
+        )
+    return "<ul style='margin:0'>" + "".join(items) + "</ul>"

@@ -53,11 +53,16 @@ view = letters.assign(
     ],
     profile="area?la=" + letters["urn"],
 ).drop(columns=["source_url", "urn", "letter_id"])
-common.html_table(
-    view.rename(columns=names.headers(view.columns)),
-    links={"Letter": "letter", "Profile": "profile"},
-    row_names=[f"{a}, {p}" for a, p in zip(area, letters["published"], strict=False)],
-)
+# A table on a wide screen, a list on a phone (app_pages/style.py shows one of them): eight
+# columns on 390 px scroll sideways.
+with st.container(key="new_table"):
+    common.html_table(
+        view.rename(columns=names.headers(view.columns)),
+        links={"Letter": "letter", "Profile": "profile"},
+        row_names=[f"{a}, {p}" for a, p in zip(area, letters["published"], strict=False)],
+    )
+with st.container(key="new_list"):
+    st.html(common.letter_list_html(view))
 common.download_csv(
     letters.assign(theme_name=letters["theme"].map(names.theme_name)),
     f"letters_since_{since}.csv",

@@ -268,6 +268,15 @@ def test_2_explore_reads_as_a_list_on_a_phone(server, browser) -> None:  # noqa:
     page.context.close()
 
 
+def test_2_whats_new_reads_as_a_list_on_a_phone(server, browser) -> None:  # noqa: ANN001
+    base, data_dir = server
+    page = open_page(browser, base, "new?from=2015-01-01", PHONE)
+    items = page.locator("[data-testid=stMain] li")
+    n, tables = items.count(), page.locator("[data-testid=stMain] table:visible").count()
+    page.context.close()
+    assert n == _sql(data_dir, "SELECT COUNT(*) FROM letters")[0][0] and tables == 0
+
+
 # ---------------------------------------------------------------- §3 accessibility
 
 
