@@ -97,6 +97,68 @@ class BuildLocked(RuntimeError):
     """Another build holds the lock on this data directory."""
 
 
+class NotWritable(RuntimeError):
+    """The build cannot write where its database goes: said before any work is done."""
+
+
+class DatabaseDamaged(RuntimeError):
+    """The database file is not a whole database of this tool (truncated, garbled...)."""
+
+
+# Without these a file is not this tool's database, whatever SQLite makes of it.
+REQUIRED_TABLES = frozenset({"letters", "findings", "set_aside", "meta"})
+
+
+def check_writable(folder: Path) -> None:
+    """Raise NotWritable unless a file can be created (and removed) in ``folder``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".jtai.", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise NotWritable(
+            f"cannot write to {folder} ({exc.strerror or exc}): the build writes its database "
+            "there. Make the folder writable, or set JTAI_DATA_DIR to one that is."
+        ) from exc
+
+
+def database_problem(path: Path | None = None) -> str | None:
+    """Why the database file cannot be trusted (SQLite's own words), or None when it is
+    sound or absent. SQLite's quick_check reads every page, so a file cut short or garbled
+    anywhere is caught here, not halfway through a build or a page."""
+    path = path or config.db_path()
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            checks = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if checks != ["ok"]:
+        return "; ".join(checks)
+    missing = sorted(REQUIRED_TABLES - tables)
+    if missing:
+        return f"no {', '.join(missing)} table{'s' if len(missing) > 1 else ''}"
+    return None
+
+
+def move_aside(path: Path, suffix: str = "damaged") -> Path:
+    """Rename the file out of the way (never delete it: it may be wanted for a post-mortem)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{suffix}-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{suffix}-{stamp}-{n}")
+    os.replace(path, target)
+    return target
+
+
 @contextmanager
 def build_lock(wait: bool = False) -> Iterator[None]:
     path = config.build_lock_path()

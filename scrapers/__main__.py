@@ -1,7 +1,6 @@
 """Command line: ``python -m scrapers fetch [options]`` and ``python -m scrapers ingest DIR``.
 
-Exit codes: 0 all done; 1 finished but some items failed (listed); 2 bad command line;
-3 stopped early (robots.txt refused, the site's layout changed, the search page unreachable).
+Exit codes: config.EXIT_* (README.md, "When things go wrong").
 """
 
 from __future__ import annotations
@@ -13,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import config
+from config import EXIT_STOPPED
 from scrapers import fetch, ingest
-from scrapers.outcome import EXIT_ABORTED
 
 
 def _positive_float(text: str) -> float:
@@ -138,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_in = ingest.run(args.dir)
     except ingest.IngestAborted as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ABORTED
+        return EXIT_STOPPED
     _print(report_in.lines())
     return report_in.exit_code
 

@@ -21,6 +21,7 @@ import urllib3
 from tqdm import tqdm
 
 import config
+from config import EXIT_FAILURES, EXIT_OK, EXIT_STOPPED
 from scrapers import ofsted, rawstore
 from scrapers.http import (
     ClientSettings,
@@ -30,15 +31,7 @@ from scrapers.http import (
     backoff_seconds,
 )
 from scrapers.ofsted import LayoutChanged, ProviderLink, Publication
-from scrapers.outcome import (
-    EXIT_ABORTED,
-    EXIT_FAILURES,
-    EXIT_OK,
-    Failure,
-    failure_lines,
-    plural,
-    utc_now,
-)
+from scrapers.outcome import Failure, failure_lines, plural, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +105,7 @@ class FetchReport:
     @property
     def exit_code(self) -> int:
         if self.aborted:
-            return EXIT_ABORTED
+            return EXIT_STOPPED
         return EXIT_FAILURES if self.failures else EXIT_OK
 
     def lines(self) -> list[str]:

@@ -15,8 +15,9 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config import EXIT_FAILURES, EXIT_OK
 from scrapers import rawstore
-from scrapers.outcome import EXIT_FAILURES, EXIT_OK, Failure, failure_lines, utc_now
+from scrapers.outcome import Failure, failure_lines, utc_now
 
 FOLDER_MANIFEST = "manifest.csv"
 

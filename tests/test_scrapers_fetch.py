@@ -33,11 +33,11 @@ from site_fixture import (
 )
 
 import config
+from config import EXIT_FAILURES, EXIT_OK, EXIT_STOPPED
 from scrapers import rawstore
 from scrapers.__main__ import main
 from scrapers.fetch import FetchOptions, Letter, plan_downloads, run, unique_letters
 from scrapers.ofsted import Publication
-from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
 
 
 def cli_command(site: FixtureSite, *extra: str) -> list[str]:
@@ -285,7 +285,7 @@ def test_missing_file_is_listed_as_404(site: FixtureSite, data_dir: Path, capsys
 def test_robots_disallow_stops_the_run(site: FixtureSite, data_dir: Path):
     site.robots = "robots_disallow.txt"
     result = run_cli(site)
-    assert result.returncode == EXIT_ABORTED, result.stdout + result.stderr
+    assert result.returncode == EXIT_STOPPED, result.stdout + result.stderr
     assert "robots.txt" in result.stderr and "disallows" in result.stderr
     assert [h.path for h in site.hits] == ["/robots.txt"]
     assert not list(data_dir.glob("raw/*.pdf"))
@@ -296,7 +296,7 @@ def test_search_page_without_provider_links_is_a_layout_change(
 ):
     site.page_overrides["/search"] = "search_layout_changed.html"
     code, out = fetch_here(site, capsys)
-    assert code == EXIT_ABORTED, out
+    assert code == EXIT_STOPPED, out
     assert "layout has changed" in out and "/provider/" in out
     assert "Done:" not in out
     assert not any(h.path.startswith("/provider/") for h in site.hits)
@@ -340,7 +340,7 @@ def test_every_provider_page_without_publication_links_aborts(
     for urn in ("80426", "80428", "80441", "80447", "80485", "80498", "80999"):
         site.page_overrides[f"/provider/44/{urn}"] = "provider_layout_changed.html"
     code, out = fetch_here(site, capsys)
-    assert code == EXIT_ABORTED, out
+    assert code == EXIT_STOPPED, out
     assert "none of the 7 provider pages had the expected publication links" in out
     assert site.file_hits() == []
 
@@ -484,7 +484,7 @@ def test_cli_help_lists_the_options():
 def test_unreachable_site_stops_the_run(data_dir: Path, capsys):
     code = main(["fetch", "--base-url", "http://127.0.0.1:9", "--delay", "0", "--retries", "0"])
     out = capsys.readouterr()
-    assert code == EXIT_ABORTED
+    assert code == EXIT_STOPPED
     assert "could not reach http://127.0.0.1:9" in out.err
 
 
@@ -638,7 +638,7 @@ def test_redirect_to_a_location_robots_txt_disallows_is_not_followed(
 ):
     site.script(file_path("50000217"), Redirect("{{SITE}}/admin/letter.pdf"))
     code, out = fetch_here(site, capsys)
-    assert code == EXIT_ABORTED, out
+    assert code == EXIT_STOPPED, out
     assert "disallows" in out and "/admin/letter.pdf" in out
     assert site.hits_on("/admin/letter.pdf") == []
     assert_store_holds(DOWNLOAD_ORDER[:4])  # what came before is kept

@@ -10,9 +10,9 @@ import pytest
 from site_fixture import shared_manifest
 
 import config
+from config import EXIT_FAILURES, EXIT_OK, EXIT_STOPPED
 from scrapers import rawstore
 from scrapers.__main__ import main
-from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
 
 
 def ingest(folder: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -139,5 +139,5 @@ def test_checksum_mismatch_and_missing_file_are_failures(letters_dir, data_dir, 
 
 def test_not_a_folder_is_an_error(data_dir, tmp_path, capsys):
     code, out = ingest(tmp_path / "nowhere", capsys)
-    assert code == EXIT_ABORTED
+    assert code == EXIT_STOPPED
     assert "is not a folder" in out
