@@ -7,7 +7,6 @@ joined into SQL is placeholders and fixed column names chosen in this module.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -434,7 +433,7 @@ def area_districts(urn: str, ons_code: str, known: set[str]) -> list[str]:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV with a header row; dates are already ISO strings in the database."""
     buf = io.StringIO()
-    df.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    export_mod.spreadsheet_safe_frame(df).to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue().encode("utf-8")
 
 

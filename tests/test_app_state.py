@@ -159,3 +159,11 @@ def test_county_districts_cover_the_boundary_file() -> None:
     assert "E07000240" in herts and "E07000095" in herts and len(herts) == 10
     every = {d for c in data.COUNTY_DISTRICTS for d in data.districts_of([c], known)}
     assert {c for c in known if c.startswith("E07")} == every
+
+
+def test_downloaded_csv_runs_no_formula() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"local_authority": ['=HYPERLINK("http://x")'], "findings": [3]})
+    lines = data.csv_bytes(df).decode().splitlines()
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")",3'
