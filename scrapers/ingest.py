@@ -7,23 +7,44 @@ manifest those fields stay "" and the analysis reads them from the letter's text
 
 The bytes are copied unedited. A file whose sha256 the raw store already holds is "unchanged",
 so a second ingest reports 0 new. A broken file is listed as failed; the others still go in.
+
+Nothing in the manifest is trusted: every value is checked (``listing_problems``: ISO dates in
+a plausible range, a numeric URN, http(s) addresses only, a hex checksum) and a file whose row
+is bad, or that is listed twice with different values, is failed with the reason while the rest
+go in. A file larger than any letter (``config.MAX_DOWNLOAD_BYTES``, as for a fetch), one that
+cannot be read, and a ``.pdf`` name that is not a file (a link loop, a folder) fail alone too.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import config
 from config import EXIT_FAILURES, EXIT_OK
 from scrapers import rawstore
 from scrapers.outcome import Failure, failure_lines, utc_now
 
 FOLDER_MANIFEST = "manifest.csv"
+# Joint area reviews (2005-2009), the earliest documents of this kind the site holds, came
+# before the JTAIs; a publication date before them is a mistake.
+EARLIEST_PUBLISHED = date(2005, 1, 1)
+_URN = re.compile(r"^[0-9]{5,8}$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 class IngestAborted(RuntimeError):
-    """The folder cannot be ingested at all (missing, or an unreadable manifest)."""
+    """The folder cannot be ingested at all (missing, empty, or an unreadable manifest)."""
+
+
+@dataclass(frozen=True)
+class FolderManifest:
+    rows: dict[str, dict[str, str]]  # by file name: the rows that passed every check
+    problems: dict[str, str]  # by file name: why its row is rejected (the file is not taken)
 
 
 @dataclass
@@ -51,23 +72,103 @@ class IngestReport:
         ]
 
 
-def read_folder_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """Rows of ``folder/manifest.csv`` by file name; {} when there is none."""
+def _shown(value: str, limit: int = 40) -> str:
+    """A value quoted for a message, cut short: it may be long or hostile."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+def listing_problems(row: dict[str, str], today: date | None = None) -> list[str]:
+    """What is wrong with one manifest row's values (empty values are allowed: unknown)."""
+    today = today or datetime.now(UTC).date()
+    problems = []
+    urn = row.get("urn", "")
+    if urn and not _URN.match(urn):
+        problems.append(f"urn {_shown(urn)} is not an Ofsted URN (5 to 8 digits)")
+    published = row.get("published", "")
+    if published:
+        try:
+            when = date.fromisoformat(published) if len(published) == 10 else None
+        except ValueError:
+            when = None
+        if when is None:
+            problems.append(f"published {_shown(published)} is not a date as YYYY-MM-DD")
+        elif not EARLIEST_PUBLISHED <= when <= today:
+            problems.append(
+                f"published {published} is outside {EARLIEST_PUBLISHED.isoformat()} to today"
+            )
+    url = row.get("source_url", "")
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            problems.append(f"source_url {_shown(url)} is not an http(s) address")
+    sha = row.get("sha256", "")
+    if sha and not _SHA256.match(sha):
+        problems.append(f"sha256 {_shown(sha)} is not 64 hexadecimal digits")
+    size = row.get("bytes", "")
+    if size and not size.isdigit():
+        problems.append(f"bytes {_shown(size)} is not a number")
+    return problems
+
+
+def read_folder_manifest(folder: Path) -> FolderManifest:
+    """The checked rows of ``folder/manifest.csv`` by file name (none when there is no
+    manifest), and why each rejected row is rejected. Raises IngestAborted when the manifest
+    cannot be read at all."""
     path = folder / FOLDER_MANIFEST
     if not path.exists():
-        return {}
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        if "file" not in (reader.fieldnames or []):
-            raise IngestAborted(f"{path} has no 'file' column (columns: {reader.fieldnames})")
-        return {
-            row["file"].strip(): {k: (v or "").strip() for k, v in row.items() if k}
-            for row in reader
-        }
+        return FolderManifest({}, {})
+    if not path.is_file():
+        raise IngestAborted(f"{path} is not a file: expected a CSV manifest or none at all")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if "file" not in (reader.fieldnames or []):
+                raise IngestAborted(f"{path} has no 'file' column (columns: {reader.fieldnames})")
+            numbered = [
+                (n, {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
+                for n, row in enumerate(reader, start=2)  # row 1 is the header
+            ]
+    except UnicodeDecodeError as exc:
+        raise IngestAborted(
+            f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+            f"{exc.start}): save it as CSV UTF-8 and ingest again; nothing was ingested"
+        ) from exc
+    except (OSError, csv.Error) as exc:
+        raise IngestAborted(f"cannot read {path}: {exc}; nothing was ingested") from exc
+    by_file: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for n, row in numbered:
+        by_file.setdefault(row["file"], []).append((n, row))
+    rows: dict[str, dict[str, str]] = {}
+    problems: dict[str, str] = {}
+    for name, listed in by_file.items():
+        first_n, first = listed[0]
+        if any(row != first for _, row in listed[1:]):
+            lines = ", ".join(str(n) for n, _ in listed)
+            problems[name] = f"listed in manifest.csv more than once, differently (rows {lines})"
+            continue
+        bad = listing_problems(first)
+        if bad:
+            problems[name] = f"manifest.csv row {first_n}: " + "; ".join(bad)
+            continue
+        rows[name] = first
+    return FolderManifest(rows, problems)
 
 
-def pdfs_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
+def pdfs_in(folder: Path) -> tuple[list[Path], list[Failure]]:
+    """The PDF files of ``folder``, and the ``.pdf`` names that are not files (a link that
+    leads nowhere or in a loop, a folder): those are named, never skipped in silence."""
+    pdfs: list[Path] = []
+    odd: list[Failure] = []
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() != ".pdf":
+            continue
+        if p.is_file():
+            pdfs.append(p)
+        elif p.is_symlink():
+            odd.append(Failure(p.name, "a link that leads to no file (broken, or a loop)"))
+        else:
+            odd.append(Failure(p.name, "not a file"))
+    return pdfs, odd
 
 
 def check_against_listing(data: bytes, listing: dict[str, str]) -> str | None:
@@ -114,7 +215,21 @@ def ingest_file(
     path: Path, listing: dict[str, str], report: IngestReport, held: dict[str, str]
 ) -> None:
     """Ingest one PDF; ``held`` (sha256 -> file id of what the store holds) is kept current."""
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > config.MAX_DOWNLOAD_BYTES:
+            report.failures.append(
+                Failure(
+                    path.name,
+                    f"{size} bytes: larger than any letter (the limit is "
+                    f"{config.MAX_DOWNLOAD_BYTES // (1024 * 1024)} MB)",
+                )
+            )
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        report.failures.append(Failure(path.name, f"cannot read the file: {exc.strerror or exc}"))
+        return
     try:
         rawstore.check_pdf_bytes(data)
     except rawstore.InvalidPdf as exc:
@@ -149,13 +264,20 @@ def run(folder: Path) -> IngestReport:
     if not folder.is_dir():
         raise IngestAborted(f"{folder} is not a folder")
     rawstore.remove_partial_files()
-    listings = read_folder_manifest(folder)
-    pdfs = pdfs_in(folder)
-    report = IngestReport(folder=folder, pdfs=len(pdfs))
+    manifest = read_folder_manifest(folder)
+    pdfs, odd = pdfs_in(folder)
+    if not pdfs and not odd:
+        raise IngestAborted(
+            f"{folder} holds no PDF files: nothing to ingest (is it the right folder?)"
+        )
+    report = IngestReport(folder=folder, pdfs=len(pdfs), failures=odd)
     held = _held_shas()
     for path in pdfs:
-        ingest_file(path, listings.get(path.name, {}), report, held)
-    present = {p.name for p in pdfs}
-    for name in sorted(set(listings) - present):
+        if path.name in manifest.problems:
+            report.failures.append(Failure(path.name, manifest.problems[path.name]))
+            continue
+        ingest_file(path, manifest.rows.get(path.name, {}), report, held)
+    present = {p.name for p in pdfs} | {f.item for f in odd}
+    for name in sorted(set(manifest.rows) - present):
         report.failures.append(Failure(name, "listed in manifest.csv but not in the folder"))
     return report
