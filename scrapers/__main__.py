@@ -38,8 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m scrapers",
         description="Get Ofsted JTAI letters into the raw store "
         "($JTAI_DATA_DIR/raw, default data/raw).",
-        epilog="Exit codes: 0 done; 1 some items failed (listed in the summary); "
-        "2 bad command line; 3 stopped (robots.txt, site layout changed, site unreachable).",
+        epilog="Exit codes: 0 done; 1 some items failed (each named in the summary); "
+        "2 bad command line; 3 stopped (robots.txt, site unreachable, layout changed, too few "
+        "providers found; ingest: folder or manifest unusable). See README.md.",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log each HTTP request")
@@ -89,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_int_at_least(1), metavar="N", help="stop after N providers (for trials)"
     )
     f.add_argument(
+        "--min-providers",
+        type=_int_at_least(0),
+        metavar="N",
+        help="stop loudly (exit 3) if discovery finds fewer than N providers (default: "
+        f"{config.MIN_PROVIDER_SHARE * 100:.0f}%% of the areas in la_lookup.csv on the live site, "
+        "no check for another --base-url; 0: no check)",
+    )
+    f.add_argument(
         "--no-cache",
         action="store_true",
         help="bypass the HTTP cache ($JTAI_DATA_DIR/http_cache.sqlite): every page is fetched "
@@ -126,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 deadline=args.deadline,
                 retries=args.retries,
                 limit=args.limit,
+                min_providers=(
+                    args.min_providers
+                    if args.min_providers is not None
+                    else fetch.expected_providers()
+                    if args.base_url.rstrip("/") == config.SITE_BASE_URL
+                    else None
+                ),
                 use_cache=not args.no_cache,
             )
         )

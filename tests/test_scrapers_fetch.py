@@ -34,6 +34,7 @@ from site_fixture import (
 
 import config
 from config import EXIT_FAILURES, EXIT_OK, EXIT_STOPPED
+from scrapers import fetch as fetch_mod
 from scrapers import rawstore
 from scrapers.__main__ import main
 from scrapers.fetch import FetchOptions, Letter, plan_downloads, run, unique_letters
@@ -308,14 +309,11 @@ def test_search_page_without_provider_links_is_a_layout_change(
     [
         ("provider_layout_changed.html", 'class="publication-link"'),
         (
-            replacing(
-                "Joint area child protection inspection, pdf - 1 December 2017",
-                "Joint area child protection inspection (PDF, 1 December 2017)",
-            ),
-            "is not in the form 'Report type, pdf - 14 July 2017'",
+            lambda html: html.replace(", pdf - ", " (PDF) "),
+            "none of the publication labels on",
         ),
     ],
-    ids=["no-publication-links", "label-in-another-form"],
+    ids=["no-publication-links", "every-label-in-another-form"],
 )
 def test_provider_page_with_a_changed_layout_fails_loudly(
     site: FixtureSite, data_dir: Path, capsys, page: str | Callable[[str], str], expected: str
@@ -707,3 +705,117 @@ def test_many_failures_in_one_run_are_each_named_then_a_rerun_gets_exactly_the_m
     assert Counter(h.path for h in site.file_hits()) == Counter(file_path(i) for i in missing)
     assert_store_holds(DOWNLOAD_ORDER)
     assert len(manifest_rows()) == len(DOWNLOAD_ORDER)
+
+
+# --- the reports website as it really is ----------------------------------------------------
+
+HULL_LABEL = (
+    "Inspection of services for children in need of help and protection, children looked "
+    "after and care leavers single inspection of LA children's services as pdf - 10 February 2015"
+)
+
+
+def test_odd_labels_on_links_that_are_not_jtais_fail_no_page(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # Kingston upon Hull's label (no comma before "pdf") on Bristol's page, and a label in no
+    # known form at all on Fixtureshire's
+    site.page_edits["/provider/44/80441"] = replacing(
+        "Children&#39;s services inspection, pdf - 1 May 2021", HULL_LABEL
+    )
+    site.page_edits["/provider/44/80999"] = replacing(
+        "Area SEND inspection, pdf - 4 June 2019", "Annual report (PDF)"
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in out
+    assert "layout" not in out
+    assert "1 publication label in no known form" in out
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_a_joint_inspection_under_a_new_label_is_fetched_as_a_candidate_and_named(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    site.page_edits["/provider/44/80441"] = replacing(
+        "Joint area child protection inspection, pdf - 1 December 2017",
+        "Joint targeted area inspection, pdf - 1 December 2017",
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in out
+    assert "Candidates: 1 publication labelled as a joint inspection" in out
+    assert "  - 50000231 (Bristol): 'Joint targeted area inspection, pdf - 1 December 2017'" in out
+    assert_store_holds(DOWNLOAD_ORDER)
+    assert rawstore.read_manifest()["50000231"].report_type == "Joint targeted area inspection"
+    # the Joint area review of 2009 on Haringey's page is older than any JTAI: not a candidate
+    assert site.file_hits() and not any("50009007" in h.path for h in site.file_hits())
+
+
+def _without_next_link(html: str) -> str:
+    return re.sub(r'<li class="pagination__next">.*?</li>', "", html, flags=re.S)
+
+
+def test_a_count_of_results_shown_is_not_read_as_the_total(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # No next-page link, and the page says how many it shows before the total: the first
+    # number read as the total would stop discovery after the first page, quietly
+    total = '<p class="search-results__count">'
+    site.page_edits["/search"] = lambda html: _without_next_link(html).replace(
+        total, "<p>Showing 4 results a page</p>" + total
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert count(r"providers scanned:\s+(\d+)", out) == 7
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_a_total_below_the_providers_seen_stops_the_run_loudly(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    number = '<span class="search-results__count-number">7</span>'
+    site.page_edits["/search"] = lambda html: _without_next_link(html).replace(
+        number, '<span class="search-results__count-number">2</span>'
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_STOPPED, out
+    assert "states 2 results, but 4 providers are already listed" in out
+    assert site.file_hits() == []
+
+
+def test_far_fewer_providers_than_expected_stops_the_run_loudly(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    code, out = fetch_here(site, capsys, "--min-providers", "10")
+    assert code == EXIT_STOPPED, out
+    assert "discovery found 7 providers, but at least 10 were expected" in out
+    assert site.file_hits() == []
+    code, out = fetch_here(site, capsys, "--min-providers", "7")
+    assert code == EXIT_OK, out
+
+
+def test_on_the_live_site_most_areas_of_the_la_lookup_must_be_found():
+    if not config.LA_LOOKUP_CSV.exists():
+        pytest.skip(f"no LA lookup at {config.LA_LOOKUP_CSV}")
+    with config.LA_LOOKUP_CSV.open(newline="", encoding="utf-8") as fh:
+        areas = len(list(csv.DictReader(fh)))
+    assert areas > 140
+    assert fetch_mod.expected_providers() == int(areas * config.MIN_PROVIDER_SHARE)
+    assert fetch_mod.expected_providers(Path("/nonexistent/la_lookup.csv")) is None
+
+
+def test_a_file_host_that_does_not_answer_fails_that_file_only(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # Liverpool's first letter is linked on a host where nothing listens (port 9): its
+    # robots.txt cannot be read. The letters after it are still fetched.
+    site.page_edits["/provider/44/80485"] = replacing(
+        "{{FILES}}/v1/file/50000217", "http://127.0.0.1:9/v1/file/50000217"
+    )
+    code, out = fetch_here(site, capsys, "--retries", "0")
+    assert code == EXIT_FAILURES, out
+    line = failed_line(out, "50000217 (Liverpool, http://127.0.0.1:9/v1/file/50000217)")
+    assert "could not reach http://127.0.0.1:9" in line
+    assert "Done: 6 new letters, 0 unchanged, 1 failed." in out
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50000217"})

@@ -115,13 +115,69 @@ def test_publication_link_without_its_label_raises_layout_changed():
         ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
 
 
-def test_label_in_another_form_raises_layout_changed():
+HULL_LABEL = (
+    "Inspection of services for children in need of help and protection, children looked "
+    "after and care leavers single inspection of LA children's services as pdf - 10 February 2015"
+)
+
+
+def test_hulls_label_without_a_comma_is_read_and_does_not_fail_the_page():
+    # Kingston upon Hull (URN 80477) lists a publication "... services as pdf - <date>"
     html = fixture_html("provider_80441.html").replace(
-        "Joint area child protection inspection, pdf - 1 December 2017",
-        "Joint area child protection inspection (PDF)",
+        "Children&#39;s services inspection, pdf - 1 May 2021", HULL_LABEL
     )
-    with pytest.raises(LayoutChanged, match="not in the form"):
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80477")
+    hull = page.publications[0]
+    assert hull.report_type.endswith("single inspection of LA children's services")
+    assert (hull.file_format, hull.is_jtai, hull.is_candidate) == ("pdf", False, False)
+    assert [p.file_id for p in page.jtai_letters] == ["50000231"]
+
+
+def test_one_label_in_no_known_form_does_not_fail_the_page():
+    html = fixture_html("provider_80441.html").replace(
+        "Children&#39;s services inspection, pdf - 1 May 2021", "Annual report (PDF, 1 May 2021)"
+    )
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
+    (odd,) = page.odd_labels
+    assert (odd.report_type, odd.published, odd.is_candidate) == ("", "2021-05-01", False)
+    assert [p.file_id for p in page.jtai_letters] == ["50000231"]
+
+
+def test_every_label_in_another_form_raises_layout_changed():
+    html = fixture_html("provider_80441.html").replace(", pdf - ", " (PDF) ")
+    with pytest.raises(LayoutChanged, match="none of the publication labels"):
         ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
+
+
+@pytest.mark.parametrize(
+    ("label", "candidate"),
+    [
+        ("Joint targeted area inspection, pdf - 4 June 2025", True),
+        ("Joint area child protection inspection (PDF, 1 December 2017)", True),  # unread
+        ("Joint inspection of child protection arrangements, pdf - 1 May 2026", True),
+        ("Joint area child protection inspection, pdf - 1 December 2017", False),  # the known
+        ("Joint area review - progress inspection, pdf - 3 July 2009", False),  # before JTAIs
+        ("Children's services inspection, pdf - 1 May 2021", False),
+        ("Area SEND inspection, pdf - 2 December 2024", False),
+    ],
+)
+def test_a_joint_inspection_under_another_label_is_a_candidate(label: str, candidate: bool):
+    html = (
+        fixture_html("provider_80441.html")
+        .replace("Joint area child protection inspection, pdf - 1 December 2017", label)
+        .replace('<time datetime="2017-12-01">1 December 2017</time>', "")
+    )
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
+    assert [p.file_id for p in page.candidates] == (["50000231"] if candidate else [])
+
+
+def test_the_total_is_the_largest_count_the_page_states():
+    html = fixture_html("search_start0.html").replace(
+        '<p class="search-results__count">',
+        '<p>Showing 4 results per page</p><p class="search-results__count">',
+    )
+    page = ofsted.parse_search_page(html, ofsted.search_url(SITE, 0))
+    assert page.total == 7
 
 
 @pytest.mark.parametrize(
