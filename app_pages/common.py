@@ -54,6 +54,12 @@ def run(sig: Sig, fn: Callable, *args: object) -> object:
         return fn(_connection(sig), *args)
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def damage(sig: Sig) -> str | None:
+    """Why the database file cannot be read (checked once per file), or None."""
+    return store.database_problem(Path(sig[0]))
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def compare_counts(sig: Sig, filters: Filters, topic: str) -> pd.DataFrame:
     return run(sig, data.compare_counts, filters, topic)  # type: ignore[return-value]
@@ -88,6 +94,13 @@ def database() -> Sig:
         sig = data.db_signature(config.db_path())
         if sig is None:
             break
+        if damage(sig) is not None:
+            st.error(
+                "The database is damaged and cannot be read. Run `python -m analysis build`: "
+                "it moves the damaged file aside and rebuilds the corpus from the letters "
+                "already fetched. Then reload this page."
+            )
+            st.stop()
         try:
             with _LOCK:
                 _connection(sig)

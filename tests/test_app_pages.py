@@ -452,3 +452,16 @@ def test_a_database_of_another_schema_asks_for_a_rebuild(
     at = app("agencies")
     assert not at.exception and not at.tabs
     assert "python -m analysis build" in at.info[0].value and "schema is 1" in at.info[0].value
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_damaged_database_says_what_to_run(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    whole = (env / "jtai.sqlite").read_bytes()
+    (tmp_path / "jtai.sqlite").write_bytes(whole[: len(whole) // 2])  # cut short
+    monkeypatch.setenv("JTAI_DATA_DIR", str(tmp_path))
+    at = app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    message = at.error[0].value
+    assert "damaged" in message and "python -m analysis build" in message
