@@ -22,6 +22,7 @@ from pathlib import Path
 
 import config
 from analysis import classify, classify_model, pdftext, reference, store
+from analysis import coverage as coverage_mod
 from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter, SetAside
 from analysis.parse_letter import PARSER_VERSION, Source, make_letter_id, parse
 from scrapers import rawstore
@@ -40,6 +41,7 @@ class BuildReport:
     unchanged: bool = False  # nothing new: the database was left as it was
     # a damaged database found at the start: (SQLite's complaint, where it was moved)
     damaged: tuple[str, Path] | None = None
+    coverage: str = ""  # "N of M known JTAI letters", or why it is not measured
 
     def summary(self) -> str:
         lines = []
@@ -58,6 +60,8 @@ class BuildReport:
         lines += [f"  - {s.file_id}: {s.reason}" for s in self.set_aside]
         if self.duplicates:
             lines.append(f"duplicates skipped (same sha256): {', '.join(self.duplicates)}")
+        if self.coverage:
+            lines.append(f"coverage: {self.coverage}")
         if self.unchanged:
             lines.append("database unchanged: nothing new since the last build")
         lines.append("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.seconds.items()))
@@ -112,16 +116,33 @@ def check_current_database(report: BuildReport) -> None:
         log.warning("damaged database %s (%s) moved aside", path, problem)
 
 
-def _database_is_current(letters: list[Letter], report: BuildReport, meta: dict[str, str]) -> bool:
+def letters_coverage(letters: list[Letter]) -> tuple[list[coverage_mod.KnownLetter], str]:
+    """The known letters with the corpus's letter for each, and the headline (or why
+    coverage is not measured: the build goes on without it)."""
+    try:
+        known = coverage_mod.read_known()
+    except coverage_mod.NoReference as exc:
+        return [], f"not measured: {exc}"
+    cov = coverage_mod.coverage(known, {(lt.urn, lt.published): lt.letter_id for lt in letters})
+    return list(cov.letters), cov.headline()
+
+
+def _database_is_current(
+    letters: list[Letter],
+    report: BuildReport,
+    meta: dict[str, str],
+    coverage: list[coverage_mod.KnownLetter],
+) -> bool:
     """Every letter reused, the same files set aside, tags made by the model these letters
-    train (same letters, same model version) and the same schema: a rebuild would write the
-    same database."""
+    train (same letters, same model version), the same coverage and the same schema: a
+    rebuild would write the same database."""
     return (
         not report.parsed
         and bool(letters)
         and meta.get("schema_version") == store.SCHEMA_VERSION
         and meta.get("classifier_fingerprint") == classify_model.fingerprint(letters)
         and set(report.set_aside) == set(store.read_set_aside())
+        and coverage == store.read_coverage()
     )
 
 
@@ -255,7 +276,8 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
                 + ("" if config.db_path().exists() else " (there is none yet)"),
                 report,
             )
-        if not retrain and _database_is_current(ordered, report, meta):
+        known, report.coverage = letters_coverage(ordered)
+        if not retrain and _database_is_current(ordered, report, meta, known):
             # Nothing new: keep the database file as it is, so the dashboard's caches (keyed on
             # the file) stay warm and a scheduled run costs a second.
             report.unchanged = True
@@ -270,7 +292,13 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
         store.write(
             ordered,
             report.set_aside,
-            {"parser_version": PARSER_VERSION, "letters": str(len(ordered)), **model_info},
+            {
+                "parser_version": PARSER_VERSION,
+                "letters": str(len(ordered)),
+                "coverage": report.coverage,
+                **model_info,
+            },
+            coverage=known,
         )
         report.seconds["store"] = time.perf_counter() - t2
         report.n_findings = sum(len(lt.findings) for lt in ordered)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import config
+from analysis.coverage import KnownLetter
 from analysis.letter import Finding, Letter, SetAside
 
 # A build whose database has another version rewrites it; the dashboard asks for a rebuild.
@@ -90,6 +91,11 @@ CREATE TABLE set_aside (
     file_id TEXT NOT NULL, sha256 TEXT NOT NULL, source_url TEXT NOT NULL, reason TEXT NOT NULL
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The JTAIs known to have been published (reference/known_jtai_letters.csv), each with the
+-- corpus's letter for it, '' when the corpus lacks it: what the figures cover.
+CREATE TABLE coverage (
+    area TEXT NOT NULL, urn TEXT NOT NULL, published TEXT NOT NULL, letter_id TEXT NOT NULL
+);
 """
 
 
@@ -197,6 +203,7 @@ def write(
     set_aside: list[SetAside],
     meta: dict[str, str],
     path: Path | None = None,
+    coverage: Iterable[KnownLetter] = (),
 ) -> Path:
     """Write a complete new database and swap it in; the old one stays until the swap."""
     path = path or config.db_path()
@@ -241,6 +248,12 @@ def write(
                     "set_aside",
                     ["file_id", "sha256", "source_url", "reason"],
                     ((s.file_id, s.sha256, s.source_url, s.reason) for s in set_aside),
+                )
+                _insert(
+                    conn,
+                    "coverage",
+                    ["area", "urn", "published", "letter_id"],
+                    ((k.area, k.urn, k.published, k.letter_id) for k in coverage),
                 )
                 stamp = {
                     "schema_version": SCHEMA_VERSION,
@@ -325,3 +338,19 @@ def read_set_aside(path: Path | None = None) -> list[SetAside]:
         return [SetAside(*r) for r in rows]
     finally:
         conn.close()
+
+
+def read_coverage(path: Path | None = None) -> list[KnownLetter]:
+    """The coverage rows as stored; [] when there are none (or no such table: an older
+    database, which the build then rewrites)."""
+    path = path or config.db_path()
+    if not path.exists():
+        return []
+    conn = connect_readonly(path)
+    try:
+        rows = conn.execute("SELECT area, urn, published, letter_id FROM coverage").fetchall()
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        conn.close()
+    return [KnownLetter(*r) for r in rows]

@@ -10,7 +10,7 @@ import streamlit as st
 
 import config
 from analysis import export
-from app_pages import common, data
+from app_pages import common, coverage, data
 from app_pages.state import md_escape
 
 sig, _voc, span = common.open_page()
@@ -35,6 +35,7 @@ classifier {md_escape(meta.get("classifier", "?"))}).
 The local-authority lookup (codes, regions, statistical neighbours) is under the MIT licence.
 Boundaries: ONS, Open Government Licence (Contains OS data © Crown copyright and database right).
 """)
+coverage.render(sig)
 
 st.subheader("Download the whole corpus")
 st.download_button(

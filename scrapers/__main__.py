@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import config
+from analysis import coverage
 from config import EXIT_STOPPED
-from scrapers import fetch, ingest
+from scrapers import fetch, ingest, rawstore
 
 
 def _positive_float(text: str) -> float:
@@ -146,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         )
         _print(report.lines())
+        _print(coverage.report_lines(rawstore.read_manifest().values()))
         if report.aborted:
             print(f"error: {report.aborted}", file=sys.stderr)
         return report.exit_code
@@ -155,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_STOPPED
     _print(report_in.lines())
+    _print(coverage.report_lines(rawstore.read_manifest().values()))
     return report_in.exit_code
 
 

@@ -465,3 +465,18 @@ def test_a_damaged_database_says_what_to_run(
     assert not at.exception, [e.value for e in at.exception]
     message = at.error[0].value
     assert "damaged" in message and "python -m analysis build" in message
+
+
+@pytest.mark.parametrize("page", ["about", "new"])
+def test_coverage_of_the_known_letters_is_shown_with_the_missing_named(
+    env: Path, page: str
+) -> None:
+    rows = sql(env, "SELECT area, published, letter_id FROM coverage")
+    held = [r for r in rows if r[2]]
+    assert rows and held
+    at = app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert f"{len(held)} of {len(rows)} known JTAI letters" in shown
+    for area, published, letter_id in rows:
+        assert (f"{md_escape(area)} ({md_escape(published)})" in shown) == (not letter_id), area

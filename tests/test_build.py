@@ -382,3 +382,23 @@ def test_a_data_folder_it_cannot_write_stops_the_build_before_any_work(
     assert f"cannot write to {data_dir}" in result.stderr and "JTAI_DATA_DIR" in result.stderr
     assert "letters:" not in result.stdout  # nothing parsed
     assert not config.db_path().exists()
+
+
+# --- coverage of the known JTAI letters, stored for the dashboard ---------------------------
+
+
+def test_the_build_stores_which_known_letters_the_corpus_holds(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    if not config.KNOWN_JTAI_LETTERS_CSV.exists():
+        pytest.skip(f"no list of known JTAI letters at {config.KNOWN_JTAI_LETTERS_CSV}")
+    _store_lewisham(shared_manifest, letters_dir)
+    report = build()
+    rows = store.read_coverage()
+    with config.KNOWN_JTAI_LETTERS_CSV.open(newline="", encoding="utf-8") as fh:
+        dated = [r for r in csv.DictReader(fh) if r["published"]]
+    assert len(rows) == len(dated)
+    held = [(k.area, k.letter_id) for k in rows if k.letter_id]
+    assert held == [("Lewisham", "80508-2023-01-31")]
+    assert report.coverage == f"1 of {len(dated)} known JTAI letters"
+    assert f"coverage: 1 of {len(dated)} known JTAI letters" in report.summary()

@@ -316,3 +316,17 @@ def test_an_unreadable_pdf_fails_alone_and_the_rest_go_in(letters_dir, data_dir,
     assert "Done: 2 new, 0 unchanged, 1 failed." in result.stdout
     names = {r.original_name for r in rawstore.read_manifest().values()}
     assert names == {BARNSLEY, PETERBOROUGH}
+
+
+def test_ingest_reports_coverage_of_the_known_letters(letters_dir, data_dir, capsys):
+    if not config.KNOWN_JTAI_LETTERS_CSV.exists():
+        pytest.skip(f"no list of known JTAI letters at {config.KNOWN_JTAI_LETTERS_CSV}")
+    code, out = ingest(letters_dir, capsys)
+    assert code == EXIT_OK, out
+    with config.KNOWN_JTAI_LETTERS_CSV.open(newline="", encoding="utf-8") as fh:
+        known = [r for r in csv.DictReader(fh) if r["published"]]
+    held = {(r["urn"], r["published"]) for r in shared_manifest().values()}
+    missing = [r for r in known if (r["urn"], r["published"]) not in held]
+    assert f"Coverage: {len(known) - len(missing)} of {len(known)} known JTAI letters" in out
+    for r in missing:
+        assert f"  not held: {r['area']} (URN {r['urn']}), published {r['published']}" in out
