@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 from site_fixture import (
     DOWNLOAD_ORDER,
+    EARLIER_MARKUP_DIR,
     JTAI_LETTERS,
     OTHER_FILE_IDS,
     FixtureSite,
@@ -170,6 +171,21 @@ def test_fetch_end_to_end_then_second_run_downloads_nothing(site: FixtureSite, d
     assert len(pages) == 9
     assert all(h.answer == "304" and "if-none-match" in h.headers for h in pages)
     assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_the_pages_in_their_earlier_markup_are_read_alike(site: FixtureSite, data_dir: Path):
+    # the variant: <ul> lists, <time datetime=...>, a next link in li.pagination__next
+    site.pages_dir = EARLIER_MARKUP_DIR
+    result = run_cli(site)
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in result.stdout
+    assert {h.answer for h in site.hits if h.path.startswith("/provider/")} == {"200"}
+    assert_store_holds(DOWNLOAD_ORDER)
+    manifest = rawstore.read_manifest()
+    shared = shared_manifest()
+    assert all(
+        manifest[i].published == shared[n]["published"] for i, (_, n) in JTAI_LETTERS.items()
+    )
 
 
 def test_limit_stops_after_n_providers(site: FixtureSite, data_dir: Path, capsys):
@@ -649,7 +665,7 @@ def test_duplicate_listings_are_downloaded_and_recorded_once(
     barnsley = publication_item("provider_80426.html", "50188665")
     site.page_edits["/provider/44/80426"] = replacing(barnsley, barnsley * 2)
     bristol = publication_item("provider_80441.html", "50000231")
-    top = '<ul class="timeline">\n'
+    top = '<ol class="timeline">\n'
     site.page_edits["/provider/44/80999"] = replacing(top, top + bristol)
     for _ in range(2):
         code, out = fetch_here(site, capsys)
@@ -753,7 +769,7 @@ def test_a_joint_inspection_under_a_new_label_is_fetched_as_a_candidate_and_name
 
 
 def _without_next_link(html: str) -> str:
-    return re.sub(r'<li class="pagination__next">.*?</li>', "", html, flags=re.S)
+    return re.sub(r'<a class="pagination__next".*?</a>', "", html, flags=re.S)
 
 
 def test_a_count_of_results_shown_is_not_read_as_the_total(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from site_fixture import fixture_html
+from bs4 import BeautifulSoup
+from site_fixture import EARLIER_MARKUP_DIR, FIXTURE_DIR, fixture_html
 
 import config
 from scrapers import ofsted
@@ -93,10 +94,54 @@ def test_date_read_from_time_text_when_it_has_no_datetime_attribute():
 
 def test_time_element_wins_over_the_label_date():
     html = fixture_html("provider_80447.html").replace(
+        "<time pubdate>26 September 2022</time>", "<time pubdate>27 September 2022</time>"
+    )
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80447")
+    assert page.jtai_letters[0].published == "2022-09-27"
+
+
+def test_a_datetime_attribute_wins_over_the_time_text():
+    # the earlier markup's <time datetime="...">: machine-readable, preferred when present
+    html = fixture_html("provider_80447.html", pages_dir=EARLIER_MARKUP_DIR).replace(
         '<time datetime="2022-09-26">', '<time datetime="2022-09-27">'
     )
     page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80447")
     assert page.jtai_letters[0].published == "2022-09-27"
+
+
+LIVE_PAGES = sorted(
+    p.name for p in FIXTURE_DIR.glob("*.html") if p.name.startswith(("provider_8", "search_start"))
+)
+
+
+@pytest.mark.parametrize("name", LIVE_PAGES)
+def test_the_default_fixtures_follow_the_live_markup(name: str):
+    soup = BeautifulSoup(fixture_html(name), "html.parser")
+    assert "follows the live markup" in fixture_html(name)  # and says so
+    times = soup.find_all("time")
+    assert all(t.has_attr("pubdate") and not t.has_attr("datetime") for t in times)
+    if name.startswith("provider_"):
+        assert times and soup.select("ol a.publication-link") and not soup.select("ul.timeline")
+    else:
+        assert not soup.select("li.pagination__next") and not soup.select("a[rel]")
+    if name == "search_start0.html":
+        assert soup.select("a.pagination__next[href]")
+
+
+@pytest.mark.parametrize("name", LIVE_PAGES)
+def test_the_earlier_markup_is_kept_as_a_variant_and_read_alike(name: str):
+    earlier = fixture_html(name, pages_dir=EARLIER_MARKUP_DIR)
+    assert "VARIANT" in earlier
+    if name.startswith("provider_"):
+        url = f"{SITE}/provider/44/{name[9:14]}"
+        assert ofsted.parse_provider_page(earlier, url) == ofsted.parse_provider_page(
+            fixture_html(name), url
+        )
+    else:
+        url = ofsted.search_url(SITE, 0)
+        assert ofsted.parse_search_page(earlier, url) == ofsted.parse_search_page(
+            fixture_html(name), url
+        )
 
 
 def test_search_page_without_provider_links_raises_layout_changed():
@@ -165,7 +210,7 @@ def test_a_joint_inspection_under_another_label_is_a_candidate(label: str, candi
     html = (
         fixture_html("provider_80441.html")
         .replace("Joint area child protection inspection, pdf - 1 December 2017", label)
-        .replace('<time datetime="2017-12-01">1 December 2017</time>', "")
+        .replace("<time pubdate>1 December 2017</time>", "")
     )
     page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
     assert [p.file_id for p in page.candidates] == (["50000231"] if candidate else [])
