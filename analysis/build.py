@@ -245,6 +245,14 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
             if record.sha256 in letters:
                 report.duplicates.append(record.file_id)
                 continue
+            problems = rawstore.record_problems(record)
+            if problems:
+                # stored before ingest checked its values: they would reach every page
+                reason = "bad values in the raw manifest: " + "; ".join(problems)
+                report.set_aside.append(
+                    SetAside(record.file_id, record.sha256, record.source_url, reason)
+                )
+                continue
             if record.sha256 in cached:
                 letters[record.sha256] = (record, cached[record.sha256])
                 report.reused.append(record.file_id)

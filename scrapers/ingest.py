@@ -8,7 +8,7 @@ manifest those fields stay "" and the analysis reads them from the letter's text
 The bytes are copied unedited. A file whose sha256 the raw store already holds is "unchanged",
 so a second ingest reports 0 new. A broken file is listed as failed; the others still go in.
 
-Nothing in the manifest is trusted: every value is checked (``listing_problems``: ISO dates in
+Nothing in the manifest is trusted: every value is checked (``rawstore.row_problems``: ISO dates in
 a plausible range, a numeric URN, http(s) addresses only, a hex checksum) and a file whose row
 is bad, or that is listed twice with different values, is failed with the reason while the rest
 go in. A file larger than any letter (``config.MAX_DOWNLOAD_BYTES``, as for a fetch), one that
@@ -18,11 +18,8 @@ cannot be read, and a ``.pdf`` name that is not a file (a link loop, a folder) f
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import config
 from config import EXIT_FAILURES, EXIT_OK
@@ -30,11 +27,6 @@ from scrapers import rawstore
 from scrapers.outcome import Failure, failure_lines, utc_now
 
 FOLDER_MANIFEST = "manifest.csv"
-# Joint area reviews (2005-2009), the earliest documents of this kind the site holds, came
-# before the JTAIs; a publication date before them is a mistake.
-EARLIEST_PUBLISHED = date(2005, 1, 1)
-_URN = re.compile(r"^[0-9]{5,8}$")
-_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 class IngestAborted(RuntimeError):
@@ -70,44 +62,6 @@ class IngestReport:
             f"Done: {len(self.new)} new, {len(self.unchanged)} unchanged, "
             f"{len(self.failures)} failed.",
         ]
-
-
-def _shown(value: str, limit: int = 40) -> str:
-    """A value quoted for a message, cut short: it may be long or hostile."""
-    return repr(value if len(value) <= limit else value[:limit] + "...")
-
-
-def listing_problems(row: dict[str, str], today: date | None = None) -> list[str]:
-    """What is wrong with one manifest row's values (empty values are allowed: unknown)."""
-    today = today or datetime.now(UTC).date()
-    problems = []
-    urn = row.get("urn", "")
-    if urn and not _URN.match(urn):
-        problems.append(f"urn {_shown(urn)} is not an Ofsted URN (5 to 8 digits)")
-    published = row.get("published", "")
-    if published:
-        try:
-            when = date.fromisoformat(published) if len(published) == 10 else None
-        except ValueError:
-            when = None
-        if when is None:
-            problems.append(f"published {_shown(published)} is not a date as YYYY-MM-DD")
-        elif not EARLIEST_PUBLISHED <= when <= today:
-            problems.append(
-                f"published {published} is outside {EARLIEST_PUBLISHED.isoformat()} to today"
-            )
-    url = row.get("source_url", "")
-    if url:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-            problems.append(f"source_url {_shown(url)} is not an http(s) address")
-    sha = row.get("sha256", "")
-    if sha and not _SHA256.match(sha):
-        problems.append(f"sha256 {_shown(sha)} is not 64 hexadecimal digits")
-    size = row.get("bytes", "")
-    if size and not size.isdigit():
-        problems.append(f"bytes {_shown(size)} is not a number")
-    return problems
 
 
 def read_folder_manifest(folder: Path) -> FolderManifest:
@@ -146,7 +100,7 @@ def read_folder_manifest(folder: Path) -> FolderManifest:
             lines = ", ".join(str(n) for n, _ in listed)
             problems[name] = f"listed in manifest.csv more than once, differently (rows {lines})"
             continue
-        bad = listing_problems(first)
+        bad = rawstore.row_problems(first)
         if bad:
             problems[name] = f"manifest.csv row {first_n}: " + "; ".join(bad)
             continue

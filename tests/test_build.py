@@ -402,3 +402,19 @@ def test_the_build_stores_which_known_letters_the_corpus_holds(
     assert held == [("Lewisham", "80508-2023-01-31")]
     assert report.coverage == f"1 of {len(dated)} known JTAI letters"
     assert f"coverage: 1 of {len(dated)} known JTAI letters" in report.summary()
+
+
+def test_a_raw_file_stored_with_bad_values_is_set_aside_not_built(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    # as an ingest stored them before it checked manifest values: they would reach every page
+    _store_lewisham(shared_manifest, letters_dir)
+    base = record_from_folder_manifest(shared_manifest["80485-liverpool-2016-08-03.pdf"])
+    data = (letters_dir / "80485-liverpool-2016-08-03.pdf").read_bytes()
+    _store_raw("future", data, replace(base, published="31/12/2099"))
+    report = build()
+    (aside,) = report.set_aside
+    assert aside.file_id == "future"
+    assert "bad values in the raw manifest: published '31/12/2099'" in aside.reason
+    conn = store.connect_readonly(config.db_path())
+    assert [r[0] for r in conn.execute("SELECT published FROM letters")] == ["2023-01-31"]

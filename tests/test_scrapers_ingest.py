@@ -15,7 +15,6 @@ from site_fixture import shared_manifest
 
 import config
 from config import EXIT_FAILURES, EXIT_OK, EXIT_STOPPED
-from scrapers import ingest as ingest_mod
 from scrapers import rawstore
 from scrapers.__main__ import main
 
@@ -197,28 +196,6 @@ def test_bad_manifest_values_are_rejected_with_reasons_and_the_rest_go_in(
         assert reason in line, line
     manifest = rawstore.read_manifest()
     assert [r.original_name for r in manifest.values()] == [BARNSLEY]
-
-
-@pytest.mark.parametrize(
-    ("field", "value", "problem"),
-    [
-        ("published", "2099-12-31", "outside 2005-01-01 to today"),
-        ("published", "2004-12-31", "outside 2005-01-01 to today"),
-        ("published", "2023-02-30", "not a date"),
-        ("published", "2023-1-5", "not a date"),
-        ("urn", "8042", "not an Ofsted URN"),
-        ("urn", "=cmd|' /C calc'!A0", "not an Ofsted URN"),
-        ("source_url", "file:///etc/passwd", "not an http(s) address"),
-        ("source_url", "https://", "not an http(s) address"),
-        ("sha256", "abc", "not 64 hexadecimal digits"),
-        ("bytes", "-1", "not a number"),
-    ],
-)
-def test_listing_problems(field: str, value: str, problem: str):
-    good = shared_manifest()[BARNSLEY]
-    assert ingest_mod.listing_problems(good) == []
-    (found,) = ingest_mod.listing_problems({**good, field: value})
-    assert problem in found
 
 
 def test_a_manifest_that_is_not_utf8_stops_with_a_clear_message(
