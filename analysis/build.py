@@ -113,7 +113,6 @@ def check_current_database(report: BuildReport) -> None:
     problem = store.database_problem(path)
     if problem is not None:
         report.damaged = (problem, store.move_aside(path))
-        log.warning("damaged database %s (%s) moved aside", path, problem)
 
 
 def letters_coverage(letters: list[Letter]) -> tuple[list[coverage_mod.KnownLetter], str]:
