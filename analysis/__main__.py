@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m analysis",
         description="Parse, classify, store and export JTAI letters. Reads and writes under "
         "JTAI_DATA_DIR (default data/).",
+        epilog="Exit codes: 0 done; 2 bad command line or nothing to work on yet (no raw files, "
+        "no database, export files already there without --force); 3 stopped, nothing changed "
+        "(another build running, data folder not writable, no file gave a letter, damaged "
+        "database for export). See README.md.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="parse every fetched/ingested PDF not yet parsed, then store")
