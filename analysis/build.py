@@ -245,6 +245,9 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
                 report.duplicates.append(record.file_id)
                 continue
             problems = rawstore.record_problems(record)
+            if record.bytes > config.MAX_DOWNLOAD_BYTES:
+                # stored before ingest had a size limit: never read it again on every build
+                problems.append(f"{record.bytes} bytes: larger than any letter")
             if problems:
                 # stored before ingest checked its values: they would reach every page
                 reason = "bad values in the raw manifest: " + "; ".join(problems)

@@ -418,3 +418,20 @@ def test_a_raw_file_stored_with_bad_values_is_set_aside_not_built(
     assert "bad values in the raw manifest: published '31/12/2099'" in aside.reason
     conn = store.connect_readonly(config.db_path())
     assert [r[0] for r in conn.execute("SELECT published FROM letters")] == ["2023-01-31"]
+
+
+def test_a_raw_file_larger_than_any_letter_is_set_aside_unread(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    _store_lewisham(shared_manifest, letters_dir)
+    huge = rawstore.pdf_path("huge")
+    with huge.open("wb") as fh:  # sparse, as an ingest without a size limit stored it
+        fh.write(b"%PDF-1.7\n")
+        fh.seek(config.MAX_DOWNLOAD_BYTES + 1024)
+        fh.write(b"%%EOF\n")
+    size = huge.stat().st_size
+    rawstore.upsert(RawRecord("huge", "", "", "", "", "", "1" * 64, size, "folder", "h.pdf", ""))
+    report = build()
+    (aside,) = report.set_aside
+    assert aside.file_id == "huge" and f"{size} bytes: larger than any letter" in aside.reason
+    assert report.parsed == [rawstore.file_id_from_url(shared_manifest[LEWISHAM]["source_url"])]
