@@ -64,6 +64,16 @@ EXIT_USAGE = 2  # bad command line (argparse's code), or nothing to work on yet
 EXIT_STOPPED = 3  # stopped before the end, nothing half-done: the message says why
 
 
+def gold_letters_dir() -> Path | None:
+    """Where the gold set's letters can be read for training when the corpus lacks them (a
+    folder of other letters, or a partial fetch): the shared letters, or JTAI_GOLD_LETTERS_DIR
+    ("" turns this off). The gold files hold keys and labels only; the text comes from here."""
+    value = os.environ.get("JTAI_GOLD_LETTERS_DIR")
+    if value is not None:
+        return Path(value) if value else None
+    return SHARED_DIR / "jtai-letters"
+
+
 def data_dir() -> Path:
     return Path(os.environ.get("JTAI_DATA_DIR") or REPO_ROOT / "data")
 
@@ -92,6 +102,12 @@ def build_lock_path() -> Path:
 
 def models_dir() -> Path:
     return data_dir() / "models"
+
+
+def embed_cache_path() -> Path:
+    """Sentence vectors kept between builds (analysis.embed_cache); JTAI_EMBED_CACHE puts them
+    elsewhere (the tests share one file across their many small data directories)."""
+    return Path(os.environ.get("JTAI_EMBED_CACHE") or data_dir() / "cache" / "embeddings.sqlite")
 
 
 def evaluation_dir() -> Path:

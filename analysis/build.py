@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import config
-from analysis import classify, classify_model, pdftext, reference, store
+from analysis import classify, embed, embed_cache, gold, pdftext, reference, store
 from analysis import coverage as coverage_mod
 from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter, SetAside
 from analysis.parse_letter import PARSER_VERSION, Source, make_letter_id, parse
@@ -38,6 +38,7 @@ class BuildReport:
     duplicates: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     n_findings: int = 0
+    embedded: int = 0  # sentences embedded now (the rest came from the cache)
     unchanged: bool = False  # nothing new: the database was left as it was
     # a damaged database found at the start: (SQLite's complaint, where it was moved)
     damaged: tuple[str, Path] | None = None
@@ -54,7 +55,7 @@ class BuildReport:
         lines += [
             f"letters: {len(self.parsed) + len(self.reused)} "
             f"({len(self.parsed)} parsed, {len(self.reused)} unchanged)",
-            f"findings: {self.n_findings}",
+            f"findings: {self.n_findings} ({self.embedded} embedded now, the rest cached)",
             f"set aside: {len(self.set_aside)}",
         ]
         lines += [f"  - {s.file_id}: {s.reason}" for s in self.set_aside]
@@ -139,7 +140,9 @@ def _database_is_current(
         not report.parsed
         and bool(letters)
         and meta.get("schema_version") == store.SCHEMA_VERSION
-        and meta.get("classifier_fingerprint") == classify_model.fingerprint(letters)
+        and meta.get("embedding_model") == embed.MODEL_ID
+        and meta.get("classifier_fingerprint")
+        == classify.fingerprint(letters, gold_letters_outside(letters))
         and set(report.set_aside) == set(store.read_set_aside())
         and coverage == store.read_coverage()
     )
@@ -219,6 +222,34 @@ def _renamed(letter: Letter, new_id: str) -> Letter:
     return replace(letter, letter_id=new_id, findings=findings)
 
 
+def gold_letters_outside(letters: list[Letter]) -> list[Letter]:
+    """The gold set's letters that the corpus lacks, parsed from config.gold_letters_dir(),
+    for training only (never stored): the models then learn from every hand label whatever
+    letters a user's corpus holds. Unreadable or absent files are skipped."""
+    folder = config.gold_letters_dir()
+    if folder is None or not folder.is_dir():
+        return []
+    have = {(lt.urn, lt.published) for lt in letters}
+    out: list[Letter] = []
+    for letter_file in sorted({r.letter_file for r in gold.read_gold()}):
+        urn, published = gold.urn_and_date(letter_file)
+        path = folder / f"{letter_file}.pdf"
+        if (urn, published) in have or not path.is_file():
+            continue
+        data = path.read_bytes()
+        sha = rawstore.sha256_of(data)
+        record = rawstore.RawRecord(
+            file_id=f"gold-{sha[:16]}", urn=urn, provider="", report_type="",
+            published=published, source_url="", sha256=sha, bytes=len(data),
+            origin="gold", original_name=path.name, fetched_at="",
+        )  # fmt: skip
+        try:
+            out.append(parse_file(path, record))
+        except Exception as exc:  # noqa: BLE001 - a training extra never stops the build
+            log.warning("gold letter %s not used for training: %s", path.name, exc)
+    return out
+
+
 def build(retrain: bool = False, wait: bool = False) -> BuildReport:
     report = BuildReport()
     # Before anything else: a folder it cannot write would fail the build only at its end.
@@ -295,7 +326,22 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
             return report
 
         t1 = time.perf_counter()
-        model_info = classify.tag_corpus(ordered, retrain=retrain)
+        vectors, report.embedded = embed_cache.vectors(
+            [f.text for lt in ordered for f in lt.findings]
+        )
+        report.seconds["embed"] = time.perf_counter() - t1
+
+        t1 = time.perf_counter()
+        extra = gold_letters_outside(ordered)
+        extra_vectors, n = embed_cache.vectors([f.text for lt in extra for f in lt.findings])
+        report.embedded += n
+        model_info = classify.tag_corpus(
+            ordered,
+            vectors,
+            retrain=retrain,
+            tagged_by=meta.get("classifier_fingerprint", ""),
+            extra=(extra, extra_vectors),
+        )
         report.seconds["classify"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
@@ -305,9 +351,11 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
             {
                 "parser_version": PARSER_VERSION,
                 "letters": str(len(ordered)),
+                "embedding_model": embed.MODEL_ID,
                 "coverage": report.coverage,
                 **model_info,
             },
+            vectors=vectors,
             coverage=known,
         )
         report.seconds["store"] = time.perf_counter() - t2
