@@ -336,3 +336,20 @@ def test_coverage_round_trip_and_an_older_database_has_none(data_dir: Path) -> N
     with sqlite3.connect(config.db_path()) as conn:
         conn.execute("DROP TABLE coverage")
     assert store.read_coverage() == []
+
+
+def test_vectors_are_stored_one_per_finding_and_read_back(data_dir: Path) -> None:
+    import numpy as np
+
+    letters = [_letter(1, 3), _letter(2, 2)]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store.write(letters, [], {}, vectors=vectors)
+    ids, got = store.read_vectors(store.connect_readonly())
+    order = [f.finding_id for lt in letters for f in lt.findings]
+    assert ids == sorted(order) and got.dtype == np.float32
+    want = vectors[[order.index(i) for i in ids]]
+    assert np.allclose(got, want, atol=2e-3)  # stored as float16
+    with pytest.raises(ValueError, match="vectors for"):
+        store.write(letters, [], {}, vectors=vectors[:4])
