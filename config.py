@@ -46,7 +46,22 @@ DEFAULT_RETRIES = 4
 # A server that drips bytes just inside the timeout would otherwise hold a run for ever: one
 # file gets this long in all, and a letter (a few hundred KB) is never near this size.
 DEFAULT_DOWNLOAD_DEADLINE_SECONDS = 300.0
-MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024  # a letter is a few hundred KB; fetch and ingest cap
+# JTAIs began in 2016: a publication dated earlier is not one, whatever its label says.
+JTAI_FIRST_YEAR = 2016
+# The reports website lists about 150 local authorities, la_lookup.csv 156: discovery that
+# finds far fewer than this share of the lookup's areas has stopped early, and says so.
+MIN_PROVIDER_SHARE = 0.9
+# The JTAIs known to have taken place (area, URN, publication date): what coverage is measured
+# against after a fetch or ingest, and on the dashboard.
+KNOWN_JTAI_LETTERS_CSV = REFERENCE_DIR / "known_jtai_letters.csv"
+
+# Exit codes of every command (python -m scrapers ..., python -m analysis ...), the one place
+# they are defined; README.md "When things go wrong" lists them.
+EXIT_OK = 0  # done
+EXIT_FAILURES = 1  # finished, but some items failed: each is named in the summary
+EXIT_USAGE = 2  # bad command line (argparse's code), or nothing to work on yet
+EXIT_STOPPED = 3  # stopped before the end, nothing half-done: the message says why
 
 
 def gold_letters_dir() -> Path | None:

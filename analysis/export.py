@@ -2,6 +2,13 @@
 
 Column names are a contract (other tools read these files): letters.csv and findings.csv keep
 the names and order below; new columns are only ever appended.
+
+The three files are one set: they are written into a hidden folder beside their place and
+moved in only once all three are complete, so a killed export leaves the previous set as it
+was (and its leftover folder is removed by the next export). Files of the same names already
+there are replaced only when asked (``overwrite``).
+
+Every text cell a spreadsheet would run as a formula is neutralised (``spreadsheet_safe``).
 """
 
 from __future__ import annotations
@@ -9,9 +16,29 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
+
+import pandas as pd
+
+EXPORT_FILES = ("letters.csv", "findings.csv", "datapackage.json")
+_STAGING_PREFIX = ".export-"
+_STAGING_SUFFIX = ".part"
+
+# OWASP's "CSV injection": a cell starting with one of these is run by a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISED_NOTE = (
+    "Text cells that begin with =, +, -, @, a tab or a carriage return are written with a "
+    "leading apostrophe (') so that a spreadsheet shows them as text instead of running them "
+    "as formulas (OWASP, CSV injection); remove it to get the value as stored."
+)
+
+
+class WouldOverwrite(FileExistsError):
+    """The target folder already holds files of the export's names."""
+
 
 LETTERS_CSV_COLUMNS = [
     "letter_id",
@@ -119,19 +146,32 @@ _TYPES = {
 }
 
 
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a spreadsheet will show it and never run it: text starting with a
+    formula character gets a leading apostrophe; anything else (numbers too) is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell (and column name) passed through
+    ``spreadsheet_safe``: what the dashboard's downloads write."""
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(spreadsheet_safe)
+    out.columns = [spreadsheet_safe(c) for c in out.columns]
+    return out
+
+
 def write_csv(path: Path, columns: list[str], rows: list[dict]) -> None:
-    """Write atomically: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def _rows(conn: sqlite3.Connection, sql: str) -> list[dict]:
@@ -156,6 +196,7 @@ def datapackage() -> dict:
     return {
         "name": "jtai-findings",
         "title": "Joint Targeted Area Inspection letters and their findings",
+        "description": NEUTRALISED_NOTE,
         "licenses": [
             {
                 "name": "OGL-UK-3.0",
@@ -169,10 +210,43 @@ def datapackage() -> dict:
     }
 
 
-def export(conn: sqlite3.Connection, out_dir: Path) -> dict[str, int]:
-    letters = _rows(conn, "SELECT * FROM letters ORDER BY published, letter_id")
-    findings = _rows(conn, "SELECT * FROM findings ORDER BY letter_id, position")
-    write_csv(out_dir / "letters.csv", LETTERS_CSV_COLUMNS, letters)
-    write_csv(out_dir / "findings.csv", FINDINGS_CSV_COLUMNS, findings)
-    (out_dir / "datapackage.json").write_text(json.dumps(datapackage(), indent=2) + "\n")
+def remove_leftovers(out_dir: Path) -> int:
+    """Delete the staging folders of exports killed before they finished; returns how many."""
+    if not out_dir.is_dir():
+        return 0
+    leftovers = [p for p in out_dir.glob(f"{_STAGING_PREFIX}*{_STAGING_SUFFIX}") if p.is_dir()]
+    for p in leftovers:
+        shutil.rmtree(p, ignore_errors=True)
+    return len(leftovers)
+
+
+def existing_files(out_dir: Path) -> list[str]:
+    """The export's file names already present in ``out_dir``."""
+    return [name for name in EXPORT_FILES if (out_dir / name).exists()]
+
+
+def export(conn: sqlite3.Connection, out_dir: Path, overwrite: bool = False) -> dict[str, int]:
+    """Write the set into ``out_dir``, all or nothing. Raises WouldOverwrite (before any
+    work) when files of the export's names are there and ``overwrite`` is not set."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    present = existing_files(out_dir)
+    if present and not overwrite:
+        raise WouldOverwrite(
+            f"{out_dir} already holds {', '.join(present)}: pass --force to replace "
+            "them, or export into another folder"
+        )
+    remove_leftovers(out_dir)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=_STAGING_PREFIX, suffix=_STAGING_SUFFIX))
+    try:
+        letters = _rows(conn, "SELECT * FROM letters ORDER BY published, letter_id")
+        findings = _rows(conn, "SELECT * FROM findings ORDER BY letter_id, position")
+        write_csv(staging / "letters.csv", LETTERS_CSV_COLUMNS, letters)
+        write_csv(staging / "findings.csv", FINDINGS_CSV_COLUMNS, findings)
+        (staging / "datapackage.json").write_text(json.dumps(datapackage(), indent=2) + "\n")
+        # All three are complete on disk: only now do they replace the old set, by renames
+        # within one folder (a moment, against the minutes a write of the set can take).
+        for name in EXPORT_FILES:
+            os.replace(staging / name, out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return {"letters": len(letters), "findings": len(findings)}

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import config
+from analysis.coverage import KnownLetter
 from analysis.letter import Finding, Letter, SetAside
 
 # A build whose database has another version rewrites it; the dashboard asks for a rebuild.
@@ -95,11 +96,78 @@ CREATE TABLE set_aside (
     file_id TEXT NOT NULL, sha256 TEXT NOT NULL, source_url TEXT NOT NULL, reason TEXT NOT NULL
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- The JTAIs known to have been published (reference/known_jtai_letters.csv), each with the
+-- corpus's letter for it, '' when the corpus lacks it: what the figures cover.
+CREATE TABLE coverage (
+    area TEXT NOT NULL, urn TEXT NOT NULL, published TEXT NOT NULL, letter_id TEXT NOT NULL
+);
 """
 
 
 class BuildLocked(RuntimeError):
     """Another build holds the lock on this data directory."""
+
+
+class NotWritable(RuntimeError):
+    """The build cannot write where its database goes: said before any work is done."""
+
+
+class DatabaseDamaged(RuntimeError):
+    """The database file is not a whole database of this tool (truncated, garbled...)."""
+
+
+# Without these a file is not this tool's database, whatever SQLite makes of it.
+REQUIRED_TABLES = frozenset({"letters", "findings", "set_aside", "meta"})
+
+
+def check_writable(folder: Path) -> None:
+    """Raise NotWritable unless a file can be created (and removed) in ``folder``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".jtai.", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise NotWritable(
+            f"cannot write to {folder} ({exc.strerror or exc}): the build writes its database "
+            "there. Make the folder writable, or set JTAI_DATA_DIR to one that is."
+        ) from exc
+
+
+def database_problem(path: Path | None = None) -> str | None:
+    """Why the database file cannot be trusted (SQLite's own words), or None when it is
+    sound or absent. SQLite's quick_check reads every page, so a file cut short or garbled
+    anywhere is caught here, not halfway through a build or a page."""
+    path = path or config.db_path()
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            checks = [r[0] for r in conn.execute("PRAGMA quick_check(5)")]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if checks != ["ok"]:
+        return "; ".join(checks)
+    missing = sorted(REQUIRED_TABLES - tables)
+    if missing:
+        return f"no {', '.join(missing)} table{'s' if len(missing) > 1 else ''}"
+    return None
+
+
+def move_aside(path: Path, suffix: str = "damaged") -> Path:
+    """Rename the file out of the way (never delete it: it may be wanted for a post-mortem)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.{suffix}-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{suffix}-{stamp}-{n}")
+    os.replace(path, target)
+    return target
 
 
 @contextmanager
@@ -141,6 +209,7 @@ def write(
     meta: dict[str, str],
     path: Path | None = None,
     vectors: np.ndarray | None = None,
+    coverage: Iterable[KnownLetter] = (),
 ) -> Path:
     """Write a complete new database and swap it in; the old one stays until the swap.
 
@@ -200,6 +269,12 @@ def write(
                     "set_aside",
                     ["file_id", "sha256", "source_url", "reason"],
                     ((s.file_id, s.sha256, s.source_url, s.reason) for s in set_aside),
+                )
+                _insert(
+                    conn,
+                    "coverage",
+                    ["area", "urn", "published", "letter_id"],
+                    ((k.area, k.urn, k.published, k.letter_id) for k in coverage),
                 )
                 stamp = {
                     "schema_version": SCHEMA_VERSION,
@@ -298,3 +373,19 @@ def read_set_aside(path: Path | None = None) -> list[SetAside]:
         return [SetAside(*r) for r in rows]
     finally:
         conn.close()
+
+
+def read_coverage(path: Path | None = None) -> list[KnownLetter]:
+    """The coverage rows as stored; [] when there are none (or no such table: an older
+    database, which the build then rewrites)."""
+    path = path or config.db_path()
+    if not path.exists():
+        return []
+    conn = connect_readonly(path)
+    try:
+        rows = conn.execute("SELECT area, urn, published, letter_id FROM coverage").fetchall()
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        conn.close()
+    return [KnownLetter(*r) for r in rows]

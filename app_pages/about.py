@@ -10,7 +10,7 @@ import streamlit as st
 
 import config
 from analysis import evaluation_summary, export
-from app_pages import common, data, style
+from app_pages import common, coverage, data, style
 from app_pages.state import md_escape
 
 sig, _voc, span = common.open_page()
@@ -36,6 +36,7 @@ classifier {md_escape(meta.get("classifier", "?"))}).
 The local-authority lookup (codes, regions, statistical neighbours) is under the MIT licence.
 Boundaries: ONS, Open Government Licence (Contains OS data © Crown copyright and database right).
 """)
+coverage.render(sig)
 
 st.header("Download the whole corpus", anchor=False)
 st.download_button(

@@ -7,7 +7,6 @@ joined into SQL is placeholders and fixed column names chosen in this module.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -528,7 +527,7 @@ def with_names(df: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV with a header row; dates are already ISO strings in the database."""
     buf = io.StringIO()
-    df.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    export_mod.spreadsheet_safe_frame(df).to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue().encode("utf-8")
 
 

@@ -77,6 +77,12 @@ def corpus_span(sig: Sig) -> dict[str, object]:
     return {**df.iloc[0].to_dict(), "findings": int(n.iloc[0]["n"])}
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def damage(sig: Sig) -> str | None:
+    """Why the database file cannot be read (checked once per file), or None."""
+    return store.database_problem(Path(sig[0]))
+
+
 def database() -> Sig:
     """The current database's signature (its connection open), or an explanation and stop
     when there is none. The notices name no server path: a reader is not its operator."""
@@ -84,6 +90,13 @@ def database() -> Sig:
         sig = data.db_signature(config.db_path())
         if sig is None:
             break
+        if damage(sig) is not None:
+            st.error(
+                "The database is damaged and cannot be read. Run `python -m analysis build`: "
+                "it moves the damaged file aside and rebuilds the corpus from the letters "
+                "already fetched. Then reload this page."
+            )
+            st.stop()
         try:
             with _LOCK:
                 _connection(sig)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from app_pages import common, data, names, readings, style
+from app_pages import common, coverage, data, names, readings, style
 from app_pages.state import Filters
 
 PAGE = "new"
@@ -20,6 +20,7 @@ st.markdown(
     f"The corpus was last refreshed **{common.md_escape(style.when(meta.get('built_at', '')))}**; "
     f"its latest letter was published **{span['last']}**."
 )
+coverage.render(sig)
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
 default = date.fromisoformat(str(span["last"])) - timedelta(days=365)
 common.seed("new_from", filters.date_from or default, reseed)

@@ -1,7 +1,6 @@
 """Command line: ``python -m scrapers fetch [options]`` and ``python -m scrapers ingest DIR``.
 
-Exit codes: 0 all done; 1 finished but some items failed (listed); 2 bad command line;
-3 stopped early (robots.txt refused, the site's layout changed, the search page unreachable).
+Exit codes: config.EXIT_* (README.md, "When things go wrong").
 """
 
 from __future__ import annotations
@@ -13,8 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import config
-from scrapers import fetch, ingest
-from scrapers.outcome import EXIT_ABORTED
+from analysis import coverage
+from config import EXIT_STOPPED
+from scrapers import fetch, ingest, rawstore
 
 
 def _positive_float(text: str) -> float:
@@ -39,8 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m scrapers",
         description="Get Ofsted JTAI letters into the raw store "
         "($JTAI_DATA_DIR/raw, default data/raw).",
-        epilog="Exit codes: 0 done; 1 some items failed (listed in the summary); "
-        "2 bad command line; 3 stopped (robots.txt, site layout changed, site unreachable).",
+        epilog="Exit codes: 0 done; 1 some items failed (each named in the summary); "
+        "2 bad command line; 3 stopped (robots.txt, site unreachable, layout changed, too few "
+        "providers found; ingest: folder or manifest unusable). See README.md.",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="store_true", help="log each HTTP request")
@@ -90,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_int_at_least(1), metavar="N", help="stop after N providers (for trials)"
     )
     f.add_argument(
+        "--min-providers",
+        type=_int_at_least(0),
+        metavar="N",
+        help="stop loudly (exit 3) if discovery finds fewer than N providers (default: "
+        f"{config.MIN_PROVIDER_SHARE * 100:.0f}%% of the areas in la_lookup.csv on the live site, "
+        "no check for another --base-url; 0: no check)",
+    )
+    f.add_argument(
         "--no-cache",
         action="store_true",
         help="bypass the HTTP cache ($JTAI_DATA_DIR/http_cache.sqlite): every page is fetched "
@@ -127,10 +136,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 deadline=args.deadline,
                 retries=args.retries,
                 limit=args.limit,
+                min_providers=(
+                    args.min_providers
+                    if args.min_providers is not None
+                    else fetch.expected_providers()
+                    if args.base_url.rstrip("/") == config.SITE_BASE_URL
+                    else None
+                ),
                 use_cache=not args.no_cache,
             )
         )
         _print(report.lines())
+        _print(coverage.report_lines(rawstore.read_manifest().values()))
         if report.aborted:
             print(f"error: {report.aborted}", file=sys.stderr)
         return report.exit_code
@@ -138,8 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         report_in = ingest.run(args.dir)
     except ingest.IngestAborted as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ABORTED
+        return EXIT_STOPPED
     _print(report_in.lines())
+    _print(coverage.report_lines(rawstore.read_manifest().values()))
     return report_in.exit_code
 
 

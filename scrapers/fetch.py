@@ -10,10 +10,13 @@ it already has.
 
 from __future__ import annotations
 
+import csv
 import logging
+import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -21,6 +24,7 @@ import urllib3
 from tqdm import tqdm
 
 import config
+from config import EXIT_FAILURES, EXIT_OK, EXIT_STOPPED
 from scrapers import ofsted, rawstore
 from scrapers.http import (
     ClientSettings,
@@ -30,15 +34,7 @@ from scrapers.http import (
     backoff_seconds,
 )
 from scrapers.ofsted import LayoutChanged, ProviderLink, Publication
-from scrapers.outcome import (
-    EXIT_ABORTED,
-    EXIT_FAILURES,
-    EXIT_OK,
-    Failure,
-    failure_lines,
-    plural,
-    utc_now,
-)
+from scrapers.outcome import Failure, failure_lines, plural, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +60,8 @@ class FetchOptions:
     max_bytes: int = config.MAX_DOWNLOAD_BYTES
     limit: int | None = None  # stop after this many providers
     use_cache: bool = True
+    # discovery finding fewer providers than this has stopped early: a loud failure
+    min_providers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +103,9 @@ class FetchReport:
     failures: list[Failure] = field(default_factory=list)
     layout_changed: bool = False
     provider_pages_read: int = 0  # scanned and parsed
+    # publications labelled "joint ... inspection" but not as a JTAI: fetched for the parser
+    candidates: list[str] = field(default_factory=list)
+    odd_labels: int = 0  # labels in no known form, on links that are not candidates
     aborted: str | None = None
     requests_sent: int = 0
     partial_files_removed: int = 0
@@ -112,7 +113,7 @@ class FetchReport:
     @property
     def exit_code(self) -> int:
         if self.aborted:
-            return EXIT_ABORTED
+            return EXIT_STOPPED
         return EXIT_FAILURES if self.failures else EXIT_OK
 
     def lines(self) -> list[str]:
@@ -136,6 +137,18 @@ class FetchReport:
                 f"  ({len(self.recovered)} of the new were already on disk from an interrupted "
                 "run and only recorded)"
             )
+        if self.odd_labels:
+            lines.append(
+                f"  ({plural(self.odd_labels, 'publication label')} in no known form, not a "
+                "JTAI by its words: skipped)"
+            )
+        if self.candidates:
+            lines.append(
+                f"Candidates: {plural(len(self.candidates), 'publication')} labelled as a joint "
+                f"inspection but not '{config.JTAI_REPORT_TYPE}' (a renamed report type?), "
+                "fetched for the build's parser to keep or set aside:"
+            )
+            lines += [f"  - {c}" for c in self.candidates]
         lines += failure_lines(self.failures)
         if self.layout_changed:
             lines.append(
@@ -241,6 +254,11 @@ def discover_providers(
         page = ofsted.parse_search_page(html, url)
         fresh = [p for p in page.providers if p.urn not in found]
         found.update((p.urn, p) for p in fresh)
+        if page.total is not None and page.total < len(found):
+            raise LayoutChanged(
+                f"the search page {url} states {page.total} results, but {len(found)} "
+                "providers are already listed: the result count is misread"
+            )
         if limit is not None and len(found) >= limit:
             break
         # advance by what the page held: the site caps rows, and may cap it below what we ask
@@ -282,9 +300,36 @@ def scan_providers(
         report.provider_pages_read += 1
         provider = page.name or link.name
         urn = page.urn or link.urn
-        report.other_publications += len(page.publications) - len(page.jtai_letters)
-        letters += [Letter(urn=urn, provider=provider, publication=p) for p in page.jtai_letters]
+        wanted = page.jtai_letters + page.candidates
+        report.other_publications += len(page.publications) - len(wanted)
+        report.odd_labels += sum(1 for p in page.odd_labels if not p.is_candidate)
+        letters += [Letter(urn=urn, provider=provider, publication=p) for p in wanted]
+        report.candidates += [
+            f"{p.file_id or p.url} ({provider}): {p.label!r}" for p in page.candidates
+        ]
     return unique_letters(letters)
+
+
+def expected_providers(lookup: Path = config.LA_LOOKUP_CSV) -> int | None:
+    """How many providers discovery must find on the live site: ``MIN_PROVIDER_SHARE`` of the
+    local authorities in la_lookup.csv; None when the lookup is missing."""
+    try:
+        with lookup.open(newline="", encoding="utf-8") as fh:
+            areas = sum(1 for _ in csv.DictReader(fh))
+    except OSError:
+        log.warning("%s not found: the number of providers found is not checked", lookup)
+        return None
+    return math.floor(areas * config.MIN_PROVIDER_SHARE)
+
+
+def check_provider_count(found: int, minimum: int | None) -> None:
+    if minimum and found < minimum:
+        raise LayoutChanged(
+            f"discovery found {found} providers, but at least {minimum} were expected "
+            f"({config.MIN_PROVIDER_SHARE:.0%} of the local authorities in "
+            f"{config.LA_LOOKUP_CSV.name}): the search pages were misread (pagination or the "
+            "result count), so the run stops instead of missing letters"
+        )
 
 
 # --- downloads ------------------------------------------------------------------------------
@@ -364,6 +409,9 @@ def download_letter(client: PoliteClient, letter: Letter) -> rawstore.RawRecord:
             time.sleep(backoff_seconds(client.settings, attempt))
         except requests.RequestException as exc:
             raise DownloadFailed(describe_error(exc)) from exc
+        except SiteUnreachable as exc:
+            # a file on another host that does not answer: this file fails, not the run
+            raise DownloadFailed(str(exc)) from exc
     try:
         rawstore.check_pdf_bytes(data, expected)
         file_id = letter.file_id or rawstore.file_id_from_sha(rawstore.sha256_of(data))
@@ -422,6 +470,8 @@ def run(options: FetchOptions) -> FetchReport:
     with PoliteClient(settings) as client:
         try:
             providers = discover_providers(client, options.base_url, options.limit)
+            if options.limit is None:
+                check_provider_count(len(providers), options.min_providers)
             letters = scan_providers(client, providers, report)
             if providers and report.provider_pages_read == 0 and report.layout_changed:
                 raise LayoutChanged(

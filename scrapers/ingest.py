@@ -7,6 +7,12 @@ manifest those fields stay "" and the analysis reads them from the letter's text
 
 The bytes are copied unedited. A file whose sha256 the raw store already holds is "unchanged",
 so a second ingest reports 0 new. A broken file is listed as failed; the others still go in.
+
+Nothing in the manifest is trusted: every value is checked (``rawstore.row_problems``: ISO dates in
+a plausible range, a numeric URN, http(s) addresses only, a hex checksum) and a file whose row
+is bad, or that is listed twice with different values, is failed with the reason while the rest
+go in. A file larger than any letter (``config.MAX_DOWNLOAD_BYTES``, as for a fetch), one that
+cannot be read, and a ``.pdf`` name that is not a file (a link loop, a folder) fail alone too.
 """
 
 from __future__ import annotations
@@ -15,14 +21,22 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import config
+from config import EXIT_FAILURES, EXIT_OK
 from scrapers import rawstore
-from scrapers.outcome import EXIT_FAILURES, EXIT_OK, Failure, failure_lines, utc_now
+from scrapers.outcome import Failure, failure_lines, utc_now
 
 FOLDER_MANIFEST = "manifest.csv"
 
 
 class IngestAborted(RuntimeError):
-    """The folder cannot be ingested at all (missing, or an unreadable manifest)."""
+    """The folder cannot be ingested at all (missing, empty, or an unreadable manifest)."""
+
+
+@dataclass(frozen=True)
+class FolderManifest:
+    rows: dict[str, dict[str, str]]  # by file name: the rows that passed every check
+    problems: dict[str, str]  # by file name: why its row is rejected (the file is not taken)
 
 
 @dataclass
@@ -50,23 +64,65 @@ class IngestReport:
         ]
 
 
-def read_folder_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """Rows of ``folder/manifest.csv`` by file name; {} when there is none."""
+def read_folder_manifest(folder: Path) -> FolderManifest:
+    """The checked rows of ``folder/manifest.csv`` by file name (none when there is no
+    manifest), and why each rejected row is rejected. Raises IngestAborted when the manifest
+    cannot be read at all."""
     path = folder / FOLDER_MANIFEST
     if not path.exists():
-        return {}
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        if "file" not in (reader.fieldnames or []):
-            raise IngestAborted(f"{path} has no 'file' column (columns: {reader.fieldnames})")
-        return {
-            row["file"].strip(): {k: (v or "").strip() for k, v in row.items() if k}
-            for row in reader
-        }
+        return FolderManifest({}, {})
+    if not path.is_file():
+        raise IngestAborted(f"{path} is not a file: expected a CSV manifest or none at all")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if "file" not in (reader.fieldnames or []):
+                raise IngestAborted(f"{path} has no 'file' column (columns: {reader.fieldnames})")
+            numbered = [
+                (n, {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)})
+                for n, row in enumerate(reader, start=2)  # row 1 is the header
+            ]
+    except UnicodeDecodeError as exc:
+        raise IngestAborted(
+            f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+            f"{exc.start}): save it as CSV UTF-8 and ingest again; nothing was ingested"
+        ) from exc
+    except (OSError, csv.Error) as exc:
+        raise IngestAborted(f"cannot read {path}: {exc}; nothing was ingested") from exc
+    by_file: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for n, row in numbered:
+        by_file.setdefault(row["file"], []).append((n, row))
+    rows: dict[str, dict[str, str]] = {}
+    problems: dict[str, str] = {}
+    for name, listed in by_file.items():
+        first_n, first = listed[0]
+        if any(row != first for _, row in listed[1:]):
+            lines = ", ".join(str(n) for n, _ in listed)
+            problems[name] = f"listed in manifest.csv more than once, differently (rows {lines})"
+            continue
+        bad = rawstore.row_problems(first)
+        if bad:
+            problems[name] = f"manifest.csv row {first_n}: " + "; ".join(bad)
+            continue
+        rows[name] = first
+    return FolderManifest(rows, problems)
 
 
-def pdfs_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
+def pdfs_in(folder: Path) -> tuple[list[Path], list[Failure]]:
+    """The PDF files of ``folder``, and the ``.pdf`` names that are not files (a link that
+    leads nowhere or in a loop, a folder): those are named, never skipped in silence."""
+    pdfs: list[Path] = []
+    odd: list[Failure] = []
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() != ".pdf":
+            continue
+        if p.is_file():
+            pdfs.append(p)
+        elif p.is_symlink():
+            odd.append(Failure(p.name, "a link that leads to no file (broken, or a loop)"))
+        else:
+            odd.append(Failure(p.name, "not a file"))
+    return pdfs, odd
 
 
 def check_against_listing(data: bytes, listing: dict[str, str]) -> str | None:
@@ -113,7 +169,21 @@ def ingest_file(
     path: Path, listing: dict[str, str], report: IngestReport, held: dict[str, str]
 ) -> None:
     """Ingest one PDF; ``held`` (sha256 -> file id of what the store holds) is kept current."""
-    data = path.read_bytes()
+    try:
+        size = path.stat().st_size
+        if size > config.MAX_DOWNLOAD_BYTES:
+            report.failures.append(
+                Failure(
+                    path.name,
+                    f"{size} bytes: larger than any letter (the limit is "
+                    f"{config.MAX_DOWNLOAD_BYTES // (1024 * 1024)} MB)",
+                )
+            )
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        report.failures.append(Failure(path.name, f"cannot read the file: {exc.strerror or exc}"))
+        return
     try:
         rawstore.check_pdf_bytes(data)
     except rawstore.InvalidPdf as exc:
@@ -148,13 +218,20 @@ def run(folder: Path) -> IngestReport:
     if not folder.is_dir():
         raise IngestAborted(f"{folder} is not a folder")
     rawstore.remove_partial_files()
-    listings = read_folder_manifest(folder)
-    pdfs = pdfs_in(folder)
-    report = IngestReport(folder=folder, pdfs=len(pdfs))
+    manifest = read_folder_manifest(folder)
+    pdfs, odd = pdfs_in(folder)
+    if not pdfs and not odd:
+        raise IngestAborted(
+            f"{folder} holds no PDF files: nothing to ingest (is it the right folder?)"
+        )
+    report = IngestReport(folder=folder, pdfs=len(pdfs), failures=odd)
     held = _held_shas()
     for path in pdfs:
-        ingest_file(path, listings.get(path.name, {}), report, held)
-    present = {p.name for p in pdfs}
-    for name in sorted(set(listings) - present):
+        if path.name in manifest.problems:
+            report.failures.append(Failure(path.name, manifest.problems[path.name]))
+            continue
+        ingest_file(path, manifest.rows.get(path.name, {}), report, held)
+    present = {p.name for p in pdfs} | {f.item for f in odd}
+    for name in sorted(set(manifest.rows) - present):
         report.failures.append(Failure(name, "listed in manifest.csv but not in the folder"))
     return report

@@ -11,7 +11,14 @@ Two pages matter:
   enclosing ``span.event__title``.
 
 When the elements these rely on are missing the parsers raise ``LayoutChanged`` saying what
-they expected: a changed site must stop a run, never look like "no letters found".
+they expected: a changed site must stop a run, never look like "no letters found". One label
+in another form (Kingston upon Hull's "... services as pdf - 10 February 2015") does not fail
+its page: only a page none of whose labels can be read does.
+
+A JTAI is the publication labelled ``config.JTAI_REPORT_TYPE``. Since that label is known only
+up to March 2025, a publication whose label names a "joint ... inspection" of another kind
+(from 2016, when JTAIs began) is a *candidate*: fetched, for the letter parser to keep or set
+aside, and named in the run's summary, so a renamed report type never drops letters silently.
 """
 
 from __future__ import annotations
@@ -36,11 +43,14 @@ PROVIDER_LINK_SHAPE = '<a href=".../provider/<type>/<URN>">'
 _URN_IN_PATH = re.compile(r"/provider/(?:[^/]+/)*(\d{5,})/?$")
 # "Joint area child protection inspection, pdf - 14 July 2017". The type may itself contain
 # " - " (e.g. "Joint area review - progress inspection"), so the date anchors at the end.
+# Kingston upon Hull's page has "... services as pdf - 10 February 2015": " as " for ", ".
 _LABEL = re.compile(
-    r"^\s*(?P<type>.+?)\s*,\s*(?P<format>[A-Za-z0-9]+)\s*-\s*(?P<date>\d{1,2}\s+\w+\s+\d{4})\s*$"
+    r"^\s*(?P<type>.+?)(?:\s*,\s*|\s+as\s+)(?P<format>[A-Za-z0-9]+)\s*-\s*"
+    r"(?P<date>\d{1,2}\s+\w+\s+\d{4})\s*$"
 )
 _NEXT_CLASS = re.compile(r"(?:^|[-_])next(?:$|[-_])", re.IGNORECASE)
 _TOTAL = re.compile(r"\b(?:of\s+)?(\d[\d,]*)\s+results?\b", re.IGNORECASE)
+_JOINT_INSPECTION = re.compile(r"\bjoint\b.*\binspection\b", re.IGNORECASE)
 
 
 class LayoutChanged(RuntimeError):
@@ -64,10 +74,10 @@ class SearchPage:
 @dataclass(frozen=True)
 class Publication:
     url: str  # absolute, as the page gives it (files may live on another host)
-    report_type: str
+    report_type: str  # "" when the label is in no form the parser knows
     published: str  # ISO date, "" when the page gives none
     label: str  # the link's full text for screen readers
-    file_format: str  # "pdf" as a rule
+    file_format: str  # "pdf" as a rule; "" when the label could not be read
 
     @property
     def file_id(self) -> str | None:
@@ -76,6 +86,17 @@ class Publication:
     @property
     def is_jtai(self) -> bool:
         return is_jtai(self.report_type)
+
+    @property
+    def label_read(self) -> bool:
+        return bool(self.report_type)
+
+    @property
+    def is_candidate(self) -> bool:
+        """Not the known JTAI label, but perhaps a JTAI under another name."""
+        if self.is_jtai or not _JOINT_INSPECTION.search(self.report_type or self.label):
+            return False
+        return not (self.published and self.published < f"{config.JTAI_FIRST_YEAR}-01-01")
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,15 @@ class ProviderPage:
     @property
     def jtai_letters(self) -> tuple[Publication, ...]:
         return tuple(p for p in self.publications if p.is_jtai)
+
+    @property
+    def candidates(self) -> tuple[Publication, ...]:
+        return tuple(p for p in self.publications if p.is_candidate)
+
+    @property
+    def odd_labels(self) -> tuple[Publication, ...]:
+        """Publications whose label is in no form the parser knows."""
+        return tuple(p for p in self.publications if not p.label_read)
 
 
 def _normalise(text: str) -> str:
@@ -155,8 +185,10 @@ def parse_search_page(html: str | bytes, page_url: str) -> SearchPage:
 
 
 def _stated_total(soup: BeautifulSoup) -> int | None:
-    m = _TOTAL.search(_normalise(soup.get_text(" ")))
-    return int(m.group(1).replace(",", "")) if m else None
+    """The largest count of results the page states: a page may also say how many it shows
+    ("10 results ... of 100 results"), and reading that as the total would stop discovery."""
+    counts = [int(n.replace(",", "")) for n in _TOTAL.findall(_normalise(soup.get_text(" ")))]
+    return max(counts) if counts else None
 
 
 def _has_next_link(soup: BeautifulSoup) -> bool:
@@ -188,6 +220,12 @@ def parse_provider_page(html: str | bytes, page_url: str) -> ProviderPage:
     name = _normalise(h1.get_text(" ")) if h1 else ""
     urn = urn_from_url(page_url) or _urn_in_text(soup) or ""
     publications = tuple(_publication(a, page_url) for a in links)
+    if not any(p.label_read for p in publications):
+        raise LayoutChanged(
+            f"none of the publication labels on {page_url} is in the form "
+            f"'Report type, pdf - 14 July 2017' (the first: {publications[0].label!r}). "
+            "The site's layout has probably changed."
+        )
     return ProviderPage(urn=urn, name=name, url=page_url, publications=publications)
 
 
@@ -207,14 +245,14 @@ def _publication(a: Tag, page_url: str) -> Publication:
         )
     label = _normalise(span.get_text(" "))
     m = _LABEL.match(label)
+    url = urljoin(page_url, str(href))
     if m is None:
-        raise LayoutChanged(
-            f"the publication label {label!r} on {page_url} is not in the form "
-            "'Report type, pdf - 14 July 2017'. The site's layout has probably changed."
-        )
+        # One odd label does not fail the page (see parse_provider_page): kept unread, it is
+        # a candidate if it names a joint inspection, skipped and counted otherwise.
+        return Publication(url, "", _published_from_time(a), label, "")
     published = _published_from_time(a) or parse_date(m.group("date"))
     return Publication(
-        url=urljoin(page_url, str(href)),
+        url=url,
         report_type=m.group("type"),
         published=published,
         label=label,

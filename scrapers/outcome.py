@@ -1,14 +1,9 @@
-"""What a scraper run reports back: failures with their reasons, and the exit codes."""
+"""What a scraper run reports back: failures with their reasons (exit codes: config.EXIT_*)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-EXIT_OK = 0
-EXIT_FAILURES = 1  # the run finished, but some items failed (listed in the summary)
-# argparse uses 2 for a bad command line
-EXIT_ABORTED = 3  # the run stopped: robots.txt refused, the site's layout changed...
 
 
 @dataclass(frozen=True)

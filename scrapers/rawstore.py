@@ -22,8 +22,10 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 import config
 
@@ -44,6 +46,11 @@ class RawRecord:
 
 
 MANIFEST_COLUMNS = [f.name for f in fields(RawRecord)]
+# Joint area reviews (2005-2009), the earliest documents of this kind the site holds, came
+# before the JTAIs; a publication date before them is a mistake.
+EARLIEST_PUBLISHED = date(2005, 1, 1)
+_URN = re.compile(r"^[0-9]{5,8}$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 class InvalidPdf(ValueError):
@@ -66,6 +73,51 @@ def record_from_folder_manifest(row: dict[str, str]) -> RawRecord:
         original_name=row["file"],
         fetched_at="",
     )
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A value quoted for a message, cut short: it may be long or hostile."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+def row_problems(row: dict[str, str], today: date | None = None) -> list[str]:
+    """What is wrong with one manifest row's values, a folder's or the raw store's (empty
+    values are allowed: unknown). Values from outside are never trusted: a bad date or URN
+    would reach the database and every page that reads it."""
+    # a day's grace: a letter published just after midnight in London is "tomorrow" in UTC
+    latest = (today or datetime.now(UTC).date()) + timedelta(days=1)
+    problems = []
+    urn = row.get("urn", "")
+    if urn and not _URN.match(urn):
+        problems.append(f"urn {_shown(urn)} is not an Ofsted URN (5 to 8 digits)")
+    published = row.get("published", "")
+    if published:
+        try:
+            when = date.fromisoformat(published) if len(published) == 10 else None
+        except ValueError:
+            when = None
+        if when is None:
+            problems.append(f"published {_shown(published)} is not a date as YYYY-MM-DD")
+        elif not EARLIEST_PUBLISHED <= when <= latest:
+            problems.append(
+                f"published {published} is outside {EARLIEST_PUBLISHED.isoformat()} to today"
+            )
+    url = row.get("source_url", "")
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            problems.append(f"source_url {_shown(url)} is not an http(s) address")
+    sha = row.get("sha256", "")
+    if sha and not _SHA256.match(sha):
+        problems.append(f"sha256 {_shown(sha)} is not 64 hexadecimal digits")
+    size = row.get("bytes", "")
+    if size and not size.isdigit():
+        problems.append(f"bytes {_shown(size)} is not a number")
+    return problems
+
+
+def record_problems(record: RawRecord) -> list[str]:
+    return row_problems({k: str(v) for k, v in asdict(record).items()})
 
 
 def file_id_from_url(url: str) -> str | None:

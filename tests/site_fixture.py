@@ -1,9 +1,11 @@
 """A stand-in for Ofsted's reports website, served over real HTTP on 127.0.0.1 for the tests.
 
 Two servers, as on the live site: the *site* (robots.txt, search pages, provider pages, from
-the hand-written HTML in tests/fixtures/site) and the *file service* (``/v1/file/<id>``)
-on another port, i.e. another origin, serving the REAL letters of ../shared/jtai-letters read
-at run time (never copied into the repo). Every request is logged, so tests can count them.
+the hand-written HTML in tests/fixtures/site, which follows the live markup; the markup these
+pages had before is kept in tests/fixtures/site/earlier as a variant, ``pages_dir``) and the
+*file service* (``/v1/file/<id>``) on another port, i.e. another origin, serving the REAL
+letters of ../shared/jtai-letters read at run time (never copied into the repo). Every request
+is logged, so tests can count them.
 
 Misbehaviour is scripted per path: ``script()`` queues one-shot behaviours (a stall longer
 than the client's timeout, a 500, a 429 with Retry-After...) served before the normal answer;
@@ -34,6 +36,7 @@ import config
 from scrapers.rawstore import file_id_from_url
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "site"
+EARLIER_MARKUP_DIR = FIXTURE_DIR / "earlier"  # the pages as they were first written: a variant
 LETTERS_DIR = config.SHARED_DIR / "jtai-letters"
 LIVE_FILES_ORIGIN = "https://files.ofsted.gov.uk"
 PAGE_SIZE = 4  # the fixture site caps a search page at 4 results, as the live one caps at 100
@@ -85,8 +88,10 @@ def shared_manifest() -> dict[str, dict[str, str]]:
         return {row["file"]: row for row in csv.DictReader(fh)}
 
 
-def fixture_html(name: str, files_origin: str = LIVE_FILES_ORIGIN) -> str:
-    return (FIXTURE_DIR / name).read_text(encoding="utf-8").replace("{{FILES}}", files_origin)
+def fixture_html(
+    name: str, files_origin: str = LIVE_FILES_ORIGIN, pages_dir: Path = FIXTURE_DIR
+) -> str:
+    return (pages_dir / name).read_text(encoding="utf-8").replace("{{FILES}}", files_origin)
 
 
 def publication_item(name: str, file_id: str) -> str:
@@ -187,6 +192,7 @@ class FixtureSite:
             if file_id:
                 self.files_by_id[file_id] = letters_dir / row["file"]
         self.files_by_id["50000217"] = letters_dir / JTAI_LETTERS["50000217"][1]
+        self.pages_dir = FIXTURE_DIR  # search and provider pages (EARLIER_MARKUP_DIR: a variant)
         self.page_overrides: dict[str, str] = {}  # path -> fixture file to serve instead
         # path -> an edit of the page's template: a variant of a saved page (a link listed
         # twice, a label in another form) without a near copy of the whole page
@@ -329,9 +335,12 @@ class _Handler(BaseHTTPRequestHandler):
             name = SEARCH_PAGES.get(query.get("start", ["0"])[0])
         elif name is None and path.startswith("/provider/44/"):
             name = f"provider_{path.rsplit('/', 1)[-1]}.html"
-        if name is None or not (FIXTURE_DIR / name).exists():
+        folder = self.site.pages_dir
+        if name is not None and not (folder / name).exists():
+            folder = FIXTURE_DIR  # a page with no variant (an error page, a layout change)
+        if name is None or not (folder / name).exists():
             return self._send(404, b"<html><body>Not found</body></html>", "text/html")
-        html = (FIXTURE_DIR / name).read_text(encoding="utf-8")
+        html = (folder / name).read_text(encoding="utf-8")
         if path in self.site.page_edits:
             html = self.site.page_edits[path](html)
         body = html.replace("{{FILES}}", self.site.files_origin).encode("utf-8")

@@ -466,3 +466,31 @@ def test_a_database_of_another_schema_asks_for_a_rebuild(
     at = app("agencies")
     assert not at.exception and not at.tabs
     assert "python -m analysis build" in at.info[0].value and "schema is 1" in at.info[0].value
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_damaged_database_says_what_to_run(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    whole = (env / "jtai.sqlite").read_bytes()
+    (tmp_path / "jtai.sqlite").write_bytes(whole[: len(whole) // 2])  # cut short
+    monkeypatch.setenv("JTAI_DATA_DIR", str(tmp_path))
+    at = app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    message = at.error[0].value
+    assert "damaged" in message and "python -m analysis build" in message
+
+
+@pytest.mark.parametrize("page", ["about", "new"])
+def test_coverage_of_the_known_letters_is_shown_with_the_missing_named(
+    env: Path, page: str
+) -> None:
+    rows = sql(env, "SELECT area, published, letter_id FROM coverage")
+    held = [r for r in rows if r[2]]
+    assert rows and held
+    at = app(page)
+    assert not at.exception, [e.value for e in at.exception]
+    shown = texts(at)
+    assert f"{len(held)} of {len(rows)} known JTAI letters" in shown
+    for area, published, letter_id in rows:
+        assert (f"{md_escape(area)} ({md_escape(published)})" in shown) == (not letter_id), area

@@ -200,3 +200,11 @@ def test_tag_shares_compare_a_letter_with_its_theme_and_england() -> None:
     assert shares.loc["police"].to_dict() == {"letter": 0.2, "theme": 0.15, "england": 0.06}
     assert shares.loc["health"].to_dict() == {"letter": 0.0, "theme": 0.05, "england": 0.1}
     assert shares.loc["probation"].to_dict() == {"letter": 0.0, "theme": 0.0, "england": 0.0}
+
+
+def test_downloaded_csv_runs_no_formula() -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"local_authority": ['=HYPERLINK("http://x")'], "findings": [3]})
+    lines = data.csv_bytes(df).decode().splitlines()
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")",3'

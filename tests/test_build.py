@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import ctypes
 import json
 import os
 import shutil
@@ -17,7 +18,7 @@ from bad_pdfs import encrypted, scanned, without_last_page
 
 import config
 from analysis import export, store
-from analysis.build import build, parse_file, set_aside_reason
+from analysis.build import build, copy_rank, parse_file, set_aside_reason
 from scrapers import rawstore
 from scrapers.rawstore import RawRecord, record_from_folder_manifest, sha256_of
 
@@ -217,6 +218,223 @@ def test_a_parser_bug_sets_the_letter_aside_and_names_it(data_dir: Path) -> None
     reason = set_aside_reason(IndexError("list index out of range"), record)
     assert reason == "parser error (please report): IndexError: list index out of range"
     assert set_aside_reason(OSError(28, "No space left on device"), record) is None
+
+
+# --- one letter, two files: a fixed rule keeps one copy, the other is set aside -------------
+
+LEWISHAM = "80508-lewisham-2023-01-31.pdf"
+
+
+def _folder_with_a_resaved_copy(tmp_path: Path, letters_dir: Path, row: dict[str, str]) -> Path:
+    """Lewisham's letter and a re-saved copy of it (same letter, different bytes), both listed
+    in the folder's manifest with the same URN and publication date."""
+    folder = tmp_path / "two-copies"
+    folder.mkdir()
+    original = (letters_dir / LEWISHAM).read_bytes()
+    resaved = original + b"\n% re-saved by a PDF tool\n%%EOF\n"
+    (folder / LEWISHAM).write_bytes(original)
+    (folder / "lewisham-copy.pdf").write_bytes(resaved)
+    copy_row = {**row, "file": "lewisham-copy.pdf", "source_url": "", "sha256": sha256_of(resaved)}
+    copy_row["bytes"] = str(len(resaved))
+    with (folder / "manifest.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(row))
+        w.writeheader()
+        w.writerows([copy_row, row])  # the copy listed first: the rule, not the order, decides
+    return folder
+
+
+def test_two_files_of_one_letter_keep_one_by_the_rule_and_set_the_other_aside(
+    data_dir: Path, tmp_path: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    folder = _folder_with_a_resaved_copy(tmp_path, letters_dir, shared_manifest[LEWISHAM])
+    ingested = _run("scrapers", "ingest", str(folder), data_dir=data_dir)
+    assert ingested.returncode == 0, ingested.stdout + ingested.stderr
+    ids = {r.original_name: r.file_id for r in rawstore.read_manifest().values()}
+    original_id, copy_id = ids[LEWISHAM], ids["lewisham-copy.pdf"]
+
+    for _ in range(2):  # and the next build too: one file never stops every build
+        result = _run("analysis", "build", data_dir=data_dir)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "letters: 1 (" in result.stdout
+        line = next(ln for ln in result.stdout.splitlines() if copy_id in ln)
+        assert "duplicate" in line and "80508-2023-01-31" in line and original_id in line
+    conn = store.connect_readonly(config.db_path())
+    assert [tuple(r) for r in conn.execute("SELECT letter_id, file_id FROM letters")] == [
+        ("80508-2023-01-31", original_id)
+    ]
+    reasons = dict(conn.execute("SELECT file_id, reason FROM set_aside").fetchall())
+    assert set(reasons) == {copy_id} and "duplicate" in reasons[copy_id]
+    assert rawstore.pdf_path(copy_id).exists()  # set aside, not deleted
+
+
+def test_the_copy_kept_is_ofsteds_then_the_first_stored_then_the_lower_id() -> None:
+    base = RawRecord("", "80508", "", "", "2023-01-31", "", "0" * 64, 1, "folder", "", "")
+    ofsted = replace(
+        base, file_id="z9", source_url="https://files.ofsted.gov.uk/v1/file/z9", fetched_at="2026"
+    )
+    early = replace(base, file_id="sha-b", fetched_at="2024-01-01T00:00:00+00:00")
+    late = replace(base, file_id="sha-a", fetched_at="2025-01-01T00:00:00+00:00")
+    same_time_lower_id = replace(late, file_id="sha-0")
+    ranked = sorted([late, same_time_lower_id, early, ofsted], key=copy_rank)
+    assert [r.file_id for r in ranked] == ["z9", "sha-b", "sha-0", "sha-a"]
+
+
+# --- a damaged database is moved aside and the corpus rebuilt from the raw store -------------
+
+
+def _store_lewisham(shared_manifest: dict[str, dict[str, str]], letters_dir: Path) -> None:
+    record = record_from_folder_manifest(shared_manifest[LEWISHAM])
+    _store_raw(record.file_id, (letters_dir / LEWISHAM).read_bytes(), record)
+
+
+DAMAGES = {
+    "empty": lambda data: b"",
+    "half": lambda data: data[: len(data) // 2],
+    "garbled-header": lambda data: b"\0" * 100 + data[100:],
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES), ids=list(DAMAGES))
+def test_a_damaged_database_is_moved_aside_and_rebuilt(
+    damage: str,
+    data_dir: Path,
+    tmp_path: Path,
+    letters_dir: Path,
+    shared_manifest: dict[str, dict[str, str]],
+) -> None:
+    _store_lewisham(shared_manifest, letters_dir)
+    build()
+    db = config.db_path()
+    damaged = DAMAGES[damage](db.read_bytes())
+    db.write_bytes(damaged)
+
+    exported = _run("analysis", "export", str(tmp_path / "out"), data_dir=data_dir)
+    assert exported.returncode == config.EXIT_STOPPED, exported.stderr
+    assert "damaged" in exported.stderr and "python -m analysis build" in exported.stderr
+    assert "Traceback" not in exported.stderr
+
+    result = _run("analysis", "build", data_dir=data_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the database was damaged" in result.stdout and "moved aside" in result.stdout
+    assert "letters: 1 (1 parsed, 0 unchanged)" in result.stdout
+    moved = list(db.parent.glob("jtai.sqlite.damaged-*"))
+    assert len(moved) == 1 and moved[0].read_bytes() == damaged  # renamed, never deleted
+    assert store.database_problem(db) is None
+    conn = store.connect_readonly(db)
+    assert [r[0] for r in conn.execute("SELECT letter_id FROM letters")] == ["80508-2023-01-31"]
+
+
+# --- every file set aside: said, and the previous corpus left in place -----------------------
+
+
+def test_every_file_set_aside_leaves_the_previous_database_and_says_why(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    _store_lewisham(shared_manifest, letters_dir)
+    build()
+    before = config.db_path().read_bytes()
+    base = record_from_folder_manifest(shared_manifest[LEWISHAM])
+    rawstore.write_manifest([])  # the raw store now holds only files that are not letters
+    _store_raw("html", b"<html><body>Please try again later</body></html>", base)
+    _store_raw("scan", scanned(), base)
+
+    result = _run("analysis", "build", data_dir=data_dir)
+    assert result.returncode == config.EXIT_STOPPED, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "none of the 2 raw files gave a letter" in result.stderr
+    assert "left as it was" in result.stderr
+    assert "html: unreadable" in result.stdout and "scan: unreadable" in result.stdout
+    assert config.db_path().read_bytes() == before
+
+
+# --- a folder the build cannot write: said before any work -----------------------------------
+
+
+def _without_root_override() -> None:
+    """In the child, before exec: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the
+    bounding set, so that root, too, is refused by a folder's permissions."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_a_data_folder_it_cannot_write_stops_the_build_before_any_work(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    _store_lewisham(shared_manifest, letters_dir)
+    config.build_lock_path().touch()  # left by an earlier build, as it would be
+    data_dir.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "analysis", "build"],
+            cwd=REPO,
+            env={**os.environ, "JTAI_DATA_DIR": str(data_dir)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=_without_root_override if os.geteuid() == 0 else None,  # noqa: PLW1509
+        )
+    finally:
+        data_dir.chmod(0o755)
+    assert result.returncode == config.EXIT_STOPPED, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"cannot write to {data_dir}" in result.stderr and "JTAI_DATA_DIR" in result.stderr
+    assert "letters:" not in result.stdout  # nothing parsed
+    assert not config.db_path().exists()
+
+
+# --- coverage of the known JTAI letters, stored for the dashboard ---------------------------
+
+
+def test_the_build_stores_which_known_letters_the_corpus_holds(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    if not config.KNOWN_JTAI_LETTERS_CSV.exists():
+        pytest.skip(f"no list of known JTAI letters at {config.KNOWN_JTAI_LETTERS_CSV}")
+    _store_lewisham(shared_manifest, letters_dir)
+    report = build()
+    rows = store.read_coverage()
+    with config.KNOWN_JTAI_LETTERS_CSV.open(newline="", encoding="utf-8") as fh:
+        dated = [r for r in csv.DictReader(fh) if r["published"]]
+    assert len(rows) == len(dated)
+    held = [(k.area, k.letter_id) for k in rows if k.letter_id]
+    assert held == [("Lewisham", "80508-2023-01-31")]
+    assert report.coverage == f"1 of {len(dated)} known JTAI letters"
+    assert f"coverage: 1 of {len(dated)} known JTAI letters" in report.summary()
+
+
+def test_a_raw_file_stored_with_bad_values_is_set_aside_not_built(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    # as an ingest stored them before it checked manifest values: they would reach every page
+    _store_lewisham(shared_manifest, letters_dir)
+    base = record_from_folder_manifest(shared_manifest["80485-liverpool-2016-08-03.pdf"])
+    data = (letters_dir / "80485-liverpool-2016-08-03.pdf").read_bytes()
+    _store_raw("future", data, replace(base, published="31/12/2099"))
+    report = build()
+    (aside,) = report.set_aside
+    assert aside.file_id == "future"
+    assert "bad values in the raw manifest: published '31/12/2099'" in aside.reason
+    conn = store.connect_readonly(config.db_path())
+    assert [r[0] for r in conn.execute("SELECT published FROM letters")] == ["2023-01-31"]
+
+
+def test_a_raw_file_larger_than_any_letter_is_set_aside_unread(
+    data_dir: Path, letters_dir: Path, shared_manifest: dict[str, dict[str, str]]
+) -> None:
+    _store_lewisham(shared_manifest, letters_dir)
+    huge = rawstore.pdf_path("huge")
+    with huge.open("wb") as fh:  # sparse, as an ingest without a size limit stored it
+        fh.write(b"%PDF-1.7\n")
+        fh.seek(config.MAX_DOWNLOAD_BYTES + 1024)
+        fh.write(b"%%EOF\n")
+    size = huge.stat().st_size
+    rawstore.upsert(RawRecord("huge", "", "", "", "", "", "1" * 64, size, "folder", "h.pdf", ""))
+    report = build()
+    (aside,) = report.set_aside
+    assert aside.file_id == "huge" and f"{size} bytes: larger than any letter" in aside.reason
+    assert report.parsed == [rawstore.file_id_from_url(shared_manifest[LEWISHAM]["source_url"])]
 
 
 def test_gold_letters_outside_the_corpus_are_learnt_from(

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pytest
 from site_fixture import (
     DOWNLOAD_ORDER,
+    EARLIER_MARKUP_DIR,
     JTAI_LETTERS,
     OTHER_FILE_IDS,
     FixtureSite,
@@ -33,11 +34,12 @@ from site_fixture import (
 )
 
 import config
+from config import EXIT_FAILURES, EXIT_OK, EXIT_STOPPED
+from scrapers import fetch as fetch_mod
 from scrapers import rawstore
 from scrapers.__main__ import main
 from scrapers.fetch import FetchOptions, Letter, plan_downloads, run, unique_letters
 from scrapers.ofsted import Publication
-from scrapers.outcome import EXIT_ABORTED, EXIT_FAILURES, EXIT_OK
 
 
 def cli_command(site: FixtureSite, *extra: str) -> list[str]:
@@ -171,6 +173,21 @@ def test_fetch_end_to_end_then_second_run_downloads_nothing(site: FixtureSite, d
     assert_store_holds(DOWNLOAD_ORDER)
 
 
+def test_the_pages_in_their_earlier_markup_are_read_alike(site: FixtureSite, data_dir: Path):
+    # the variant: <ul> lists, <time datetime=...>, a next link in li.pagination__next
+    site.pages_dir = EARLIER_MARKUP_DIR
+    result = run_cli(site)
+    assert result.returncode == EXIT_OK, result.stdout + result.stderr
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in result.stdout
+    assert {h.answer for h in site.hits if h.path.startswith("/provider/")} == {"200"}
+    assert_store_holds(DOWNLOAD_ORDER)
+    manifest = rawstore.read_manifest()
+    shared = shared_manifest()
+    assert all(
+        manifest[i].published == shared[n]["published"] for i, (_, n) in JTAI_LETTERS.items()
+    )
+
+
 def test_limit_stops_after_n_providers(site: FixtureSite, data_dir: Path, capsys):
     code, out = fetch_here(site, capsys, "--limit", "2")
     assert code == EXIT_OK, out
@@ -285,7 +302,7 @@ def test_missing_file_is_listed_as_404(site: FixtureSite, data_dir: Path, capsys
 def test_robots_disallow_stops_the_run(site: FixtureSite, data_dir: Path):
     site.robots = "robots_disallow.txt"
     result = run_cli(site)
-    assert result.returncode == EXIT_ABORTED, result.stdout + result.stderr
+    assert result.returncode == EXIT_STOPPED, result.stdout + result.stderr
     assert "robots.txt" in result.stderr and "disallows" in result.stderr
     assert [h.path for h in site.hits] == ["/robots.txt"]
     assert not list(data_dir.glob("raw/*.pdf"))
@@ -296,7 +313,7 @@ def test_search_page_without_provider_links_is_a_layout_change(
 ):
     site.page_overrides["/search"] = "search_layout_changed.html"
     code, out = fetch_here(site, capsys)
-    assert code == EXIT_ABORTED, out
+    assert code == EXIT_STOPPED, out
     assert "layout has changed" in out and "/provider/" in out
     assert "Done:" not in out
     assert not any(h.path.startswith("/provider/") for h in site.hits)
@@ -308,14 +325,11 @@ def test_search_page_without_provider_links_is_a_layout_change(
     [
         ("provider_layout_changed.html", 'class="publication-link"'),
         (
-            replacing(
-                "Joint area child protection inspection, pdf - 1 December 2017",
-                "Joint area child protection inspection (PDF, 1 December 2017)",
-            ),
-            "is not in the form 'Report type, pdf - 14 July 2017'",
+            lambda html: html.replace(", pdf - ", " (PDF) "),
+            "none of the publication labels on",
         ),
     ],
-    ids=["no-publication-links", "label-in-another-form"],
+    ids=["no-publication-links", "every-label-in-another-form"],
 )
 def test_provider_page_with_a_changed_layout_fails_loudly(
     site: FixtureSite, data_dir: Path, capsys, page: str | Callable[[str], str], expected: str
@@ -340,7 +354,7 @@ def test_every_provider_page_without_publication_links_aborts(
     for urn in ("80426", "80428", "80441", "80447", "80485", "80498", "80999"):
         site.page_overrides[f"/provider/44/{urn}"] = "provider_layout_changed.html"
     code, out = fetch_here(site, capsys)
-    assert code == EXIT_ABORTED, out
+    assert code == EXIT_STOPPED, out
     assert "none of the 7 provider pages had the expected publication links" in out
     assert site.file_hits() == []
 
@@ -484,7 +498,7 @@ def test_cli_help_lists_the_options():
 def test_unreachable_site_stops_the_run(data_dir: Path, capsys):
     code = main(["fetch", "--base-url", "http://127.0.0.1:9", "--delay", "0", "--retries", "0"])
     out = capsys.readouterr()
-    assert code == EXIT_ABORTED
+    assert code == EXIT_STOPPED
     assert "could not reach http://127.0.0.1:9" in out.err
 
 
@@ -638,7 +652,7 @@ def test_redirect_to_a_location_robots_txt_disallows_is_not_followed(
 ):
     site.script(file_path("50000217"), Redirect("{{SITE}}/admin/letter.pdf"))
     code, out = fetch_here(site, capsys)
-    assert code == EXIT_ABORTED, out
+    assert code == EXIT_STOPPED, out
     assert "disallows" in out and "/admin/letter.pdf" in out
     assert site.hits_on("/admin/letter.pdf") == []
     assert_store_holds(DOWNLOAD_ORDER[:4])  # what came before is kept
@@ -651,7 +665,7 @@ def test_duplicate_listings_are_downloaded_and_recorded_once(
     barnsley = publication_item("provider_80426.html", "50188665")
     site.page_edits["/provider/44/80426"] = replacing(barnsley, barnsley * 2)
     bristol = publication_item("provider_80441.html", "50000231")
-    top = '<ul class="timeline">\n'
+    top = '<ol class="timeline">\n'
     site.page_edits["/provider/44/80999"] = replacing(top, top + bristol)
     for _ in range(2):
         code, out = fetch_here(site, capsys)
@@ -707,3 +721,117 @@ def test_many_failures_in_one_run_are_each_named_then_a_rerun_gets_exactly_the_m
     assert Counter(h.path for h in site.file_hits()) == Counter(file_path(i) for i in missing)
     assert_store_holds(DOWNLOAD_ORDER)
     assert len(manifest_rows()) == len(DOWNLOAD_ORDER)
+
+
+# --- the reports website as it really is ----------------------------------------------------
+
+HULL_LABEL = (
+    "Inspection of services for children in need of help and protection, children looked "
+    "after and care leavers single inspection of LA children's services as pdf - 10 February 2015"
+)
+
+
+def test_odd_labels_on_links_that_are_not_jtais_fail_no_page(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # Kingston upon Hull's label (no comma before "pdf") on Bristol's page, and a label in no
+    # known form at all on Fixtureshire's
+    site.page_edits["/provider/44/80441"] = replacing(
+        "Children&#39;s services inspection, pdf - 1 May 2021", HULL_LABEL
+    )
+    site.page_edits["/provider/44/80999"] = replacing(
+        "Area SEND inspection, pdf - 4 June 2019", "Annual report (PDF)"
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in out
+    assert "layout" not in out
+    assert "1 publication label in no known form" in out
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_a_joint_inspection_under_a_new_label_is_fetched_as_a_candidate_and_named(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    site.page_edits["/provider/44/80441"] = replacing(
+        "Joint area child protection inspection, pdf - 1 December 2017",
+        "Joint targeted area inspection, pdf - 1 December 2017",
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert "Done: 7 new letters, 0 unchanged, 0 failed." in out
+    assert "Candidates: 1 publication labelled as a joint inspection" in out
+    assert "  - 50000231 (Bristol): 'Joint targeted area inspection, pdf - 1 December 2017'" in out
+    assert_store_holds(DOWNLOAD_ORDER)
+    assert rawstore.read_manifest()["50000231"].report_type == "Joint targeted area inspection"
+    # the Joint area review of 2009 on Haringey's page is older than any JTAI: not a candidate
+    assert site.file_hits() and not any("50009007" in h.path for h in site.file_hits())
+
+
+def _without_next_link(html: str) -> str:
+    return re.sub(r'<a class="pagination__next".*?</a>', "", html, flags=re.S)
+
+
+def test_a_count_of_results_shown_is_not_read_as_the_total(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # No next-page link, and the page says how many it shows before the total: the first
+    # number read as the total would stop discovery after the first page, quietly
+    total = '<p class="search-results__count">'
+    site.page_edits["/search"] = lambda html: _without_next_link(html).replace(
+        total, "<p>Showing 4 results a page</p>" + total
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_OK, out
+    assert count(r"providers scanned:\s+(\d+)", out) == 7
+    assert_store_holds(DOWNLOAD_ORDER)
+
+
+def test_a_total_below_the_providers_seen_stops_the_run_loudly(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    number = '<span class="search-results__count-number">7</span>'
+    site.page_edits["/search"] = lambda html: _without_next_link(html).replace(
+        number, '<span class="search-results__count-number">2</span>'
+    )
+    code, out = fetch_here(site, capsys)
+    assert code == EXIT_STOPPED, out
+    assert "states 2 results, but 4 providers are already listed" in out
+    assert site.file_hits() == []
+
+
+def test_far_fewer_providers_than_expected_stops_the_run_loudly(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    code, out = fetch_here(site, capsys, "--min-providers", "10")
+    assert code == EXIT_STOPPED, out
+    assert "discovery found 7 providers, but at least 10 were expected" in out
+    assert site.file_hits() == []
+    code, out = fetch_here(site, capsys, "--min-providers", "7")
+    assert code == EXIT_OK, out
+
+
+def test_on_the_live_site_most_areas_of_the_la_lookup_must_be_found():
+    if not config.LA_LOOKUP_CSV.exists():
+        pytest.skip(f"no LA lookup at {config.LA_LOOKUP_CSV}")
+    with config.LA_LOOKUP_CSV.open(newline="", encoding="utf-8") as fh:
+        areas = len(list(csv.DictReader(fh)))
+    assert areas > 140
+    assert fetch_mod.expected_providers() == int(areas * config.MIN_PROVIDER_SHARE)
+    assert fetch_mod.expected_providers(Path("/nonexistent/la_lookup.csv")) is None
+
+
+def test_a_file_host_that_does_not_answer_fails_that_file_only(
+    site: FixtureSite, data_dir: Path, capsys
+):
+    # Liverpool's first letter is linked on a host where nothing listens (port 9): its
+    # robots.txt cannot be read. The letters after it are still fetched.
+    site.page_edits["/provider/44/80485"] = replacing(
+        "{{FILES}}/v1/file/50000217", "http://127.0.0.1:9/v1/file/50000217"
+    )
+    code, out = fetch_here(site, capsys, "--retries", "0")
+    assert code == EXIT_FAILURES, out
+    line = failed_line(out, "50000217 (Liverpool, http://127.0.0.1:9/v1/file/50000217)")
+    assert "could not reach http://127.0.0.1:9" in line
+    assert "Done: 6 new letters, 0 unchanged, 1 failed." in out
+    assert_store_holds(set(DOWNLOAD_ORDER) - {"50000217"})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from site_fixture import fixture_html
+from bs4 import BeautifulSoup
+from site_fixture import EARLIER_MARKUP_DIR, FIXTURE_DIR, fixture_html
 
 import config
 from scrapers import ofsted
@@ -93,10 +94,54 @@ def test_date_read_from_time_text_when_it_has_no_datetime_attribute():
 
 def test_time_element_wins_over_the_label_date():
     html = fixture_html("provider_80447.html").replace(
+        "<time pubdate>26 September 2022</time>", "<time pubdate>27 September 2022</time>"
+    )
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80447")
+    assert page.jtai_letters[0].published == "2022-09-27"
+
+
+def test_a_datetime_attribute_wins_over_the_time_text():
+    # the earlier markup's <time datetime="...">: machine-readable, preferred when present
+    html = fixture_html("provider_80447.html", pages_dir=EARLIER_MARKUP_DIR).replace(
         '<time datetime="2022-09-26">', '<time datetime="2022-09-27">'
     )
     page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80447")
     assert page.jtai_letters[0].published == "2022-09-27"
+
+
+LIVE_PAGES = sorted(
+    p.name for p in FIXTURE_DIR.glob("*.html") if p.name.startswith(("provider_8", "search_start"))
+)
+
+
+@pytest.mark.parametrize("name", LIVE_PAGES)
+def test_the_default_fixtures_follow_the_live_markup(name: str):
+    soup = BeautifulSoup(fixture_html(name), "html.parser")
+    assert "follows the live markup" in fixture_html(name)  # and says so
+    times = soup.find_all("time")
+    assert all(t.has_attr("pubdate") and not t.has_attr("datetime") for t in times)
+    if name.startswith("provider_"):
+        assert times and soup.select("ol a.publication-link") and not soup.select("ul.timeline")
+    else:
+        assert not soup.select("li.pagination__next") and not soup.select("a[rel]")
+    if name == "search_start0.html":
+        assert soup.select("a.pagination__next[href]")
+
+
+@pytest.mark.parametrize("name", LIVE_PAGES)
+def test_the_earlier_markup_is_kept_as_a_variant_and_read_alike(name: str):
+    earlier = fixture_html(name, pages_dir=EARLIER_MARKUP_DIR)
+    assert "VARIANT" in earlier
+    if name.startswith("provider_"):
+        url = f"{SITE}/provider/44/{name[9:14]}"
+        assert ofsted.parse_provider_page(earlier, url) == ofsted.parse_provider_page(
+            fixture_html(name), url
+        )
+    else:
+        url = ofsted.search_url(SITE, 0)
+        assert ofsted.parse_search_page(earlier, url) == ofsted.parse_search_page(
+            fixture_html(name), url
+        )
 
 
 def test_search_page_without_provider_links_raises_layout_changed():
@@ -115,13 +160,69 @@ def test_publication_link_without_its_label_raises_layout_changed():
         ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
 
 
-def test_label_in_another_form_raises_layout_changed():
+HULL_LABEL = (
+    "Inspection of services for children in need of help and protection, children looked "
+    "after and care leavers single inspection of LA children's services as pdf - 10 February 2015"
+)
+
+
+def test_hulls_label_without_a_comma_is_read_and_does_not_fail_the_page():
+    # Kingston upon Hull (URN 80477) lists a publication "... services as pdf - <date>"
     html = fixture_html("provider_80441.html").replace(
-        "Joint area child protection inspection, pdf - 1 December 2017",
-        "Joint area child protection inspection (PDF)",
+        "Children&#39;s services inspection, pdf - 1 May 2021", HULL_LABEL
     )
-    with pytest.raises(LayoutChanged, match="not in the form"):
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80477")
+    hull = page.publications[0]
+    assert hull.report_type.endswith("single inspection of LA children's services")
+    assert (hull.file_format, hull.is_jtai, hull.is_candidate) == ("pdf", False, False)
+    assert [p.file_id for p in page.jtai_letters] == ["50000231"]
+
+
+def test_one_label_in_no_known_form_does_not_fail_the_page():
+    html = fixture_html("provider_80441.html").replace(
+        "Children&#39;s services inspection, pdf - 1 May 2021", "Annual report (PDF, 1 May 2021)"
+    )
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
+    (odd,) = page.odd_labels
+    assert (odd.report_type, odd.published, odd.is_candidate) == ("", "2021-05-01", False)
+    assert [p.file_id for p in page.jtai_letters] == ["50000231"]
+
+
+def test_every_label_in_another_form_raises_layout_changed():
+    html = fixture_html("provider_80441.html").replace(", pdf - ", " (PDF) ")
+    with pytest.raises(LayoutChanged, match="none of the publication labels"):
         ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
+
+
+@pytest.mark.parametrize(
+    ("label", "candidate"),
+    [
+        ("Joint targeted area inspection, pdf - 4 June 2025", True),
+        ("Joint area child protection inspection (PDF, 1 December 2017)", True),  # unread
+        ("Joint inspection of child protection arrangements, pdf - 1 May 2026", True),
+        ("Joint area child protection inspection, pdf - 1 December 2017", False),  # the known
+        ("Joint area review - progress inspection, pdf - 3 July 2009", False),  # before JTAIs
+        ("Children's services inspection, pdf - 1 May 2021", False),
+        ("Area SEND inspection, pdf - 2 December 2024", False),
+    ],
+)
+def test_a_joint_inspection_under_another_label_is_a_candidate(label: str, candidate: bool):
+    html = (
+        fixture_html("provider_80441.html")
+        .replace("Joint area child protection inspection, pdf - 1 December 2017", label)
+        .replace("<time pubdate>1 December 2017</time>", "")
+    )
+    page = ofsted.parse_provider_page(html, f"{SITE}/provider/44/80441")
+    assert [p.file_id for p in page.candidates] == (["50000231"] if candidate else [])
+
+
+def test_the_total_is_the_largest_count_the_page_states():
+    html = fixture_html("search_start0.html").replace(
+        '<p class="search-results__count">',
+        '<p>Showing 4 results per page</p><p class="search-results__count">',
+    )
+    page = ofsted.parse_search_page(html, ofsted.search_url(SITE, 0))
+    assert page.total == 7
 
 
 @pytest.mark.parametrize(

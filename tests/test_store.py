@@ -282,6 +282,62 @@ def test_two_build_commands_at_once_second_refuses_or_waits(
         holder.join(10)
 
 
+# --- a database that cannot be trusted, a folder that cannot be written ---------------------
+
+
+def test_database_problem_names_what_sqlite_finds(data_dir: Path) -> None:
+    path = config.db_path()
+    assert store.database_problem(path) is None  # none yet: nothing wrong
+    store.write([_letter(1, 200), _letter(2, 200)], [], {"parser_version": "t"})
+    assert store.database_problem(path) is None
+    whole = path.read_bytes()
+    damaged = {
+        b"": "no findings, letters, meta, set_aside tables",
+        whole[: len(whole) // 2]: "malformed",
+        b"\0" * 100 + whole[100:]: "file is not a database",
+    }
+    for data, problem in damaged.items():
+        path.write_bytes(data)
+        found = store.database_problem(path)
+        assert found is not None and problem in found, found
+
+
+def test_a_damaged_file_is_moved_aside_under_a_new_name_never_over_another(
+    data_dir: Path,
+) -> None:
+    path = config.db_path()
+    path.parent.mkdir(parents=True)
+    moved = []
+    for n in range(3):
+        path.write_bytes(b"damaged %d" % n)
+        moved.append(store.move_aside(path))
+    assert not path.exists()
+    assert [p.read_bytes() for p in moved] == [b"damaged 0", b"damaged 1", b"damaged 2"]
+    assert all(p.name.startswith("jtai.sqlite.damaged-") for p in moved)
+
+
+def test_check_writable_says_where_and_what_to_do(tmp_path: Path) -> None:
+    store.check_writable(tmp_path / "new" / "folder")  # made, and writable
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(store.NotWritable, match=r"cannot write to .*a-file.*JTAI_DATA_DIR"):
+        store.check_writable(blocker / "data")
+
+
+def test_coverage_round_trip_and_an_older_database_has_none(data_dir: Path) -> None:
+    from analysis.coverage import KnownLetter
+
+    known = [
+        KnownLetter("Liverpool", "80485", "2016-08-03", "L1"),
+        KnownLetter("Croydon", "1", "2"),
+    ]
+    store.write([_letter(1)], [], {}, coverage=known)
+    assert store.read_coverage() == known
+    with sqlite3.connect(config.db_path()) as conn:
+        conn.execute("DROP TABLE coverage")
+    assert store.read_coverage() == []
+
+
 def test_vectors_are_stored_one_per_finding_and_read_back(data_dir: Path) -> None:
     import numpy as np
 
