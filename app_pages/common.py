@@ -180,7 +180,17 @@ def copy_link(url_path: str, filters: Filters | dict[str, str]) -> None:
         parts = urlsplit(base)
         # st.context.url includes the current page's path; replace it with this page's.
         root = parts.path
-        for suffix in ("compare", "agencies", "area", "explore", "new", "about"):
+        for suffix in (
+            "compare",
+            "agencies",
+            "area",
+            "explore",
+            "new",
+            "about",
+            "recurring",
+            "similar",
+            "brief",
+        ):
             if root.rstrip("/").endswith("/" + suffix):
                 root = root.rstrip("/")[: -len(suffix)]
         root = root if root.endswith("/") else root + "/"
