@@ -355,7 +355,12 @@ def sentence_html(r: pd.Series, with_letter: bool = True) -> str:
         where = (
             f"{html.escape(str(r['local_authority']))}, {html.escape(str(r['published']))}, {where}"
         )
-    return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}]</small></li>"
+    # The same finding elsewhere, one click away (the /similar page).
+    like = (
+        f" · <a href='similar?finding={html.escape(str(r['finding_id']))}' target='_self' "
+        "aria-label='findings like this one in other letters'>findings like this</a>"
+    )
+    return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}{like}]</small></li>"
 
 
 def sentence_list(
