@@ -32,6 +32,11 @@ KIND_NAMES = {
     "strength": "a strength",
     "priority_action": "a priority action",
 }
+KIND_PLURALS = {
+    "weakness": "weaknesses",
+    "strength": "strengths",
+    "priority_action": "priority actions",
+}
 COUNT_COLUMNS = [f"{kind}_letters" for kind in KINDS]
 
 
@@ -47,20 +52,28 @@ def kind_of(labels: Sequence[str]) -> str:
 
 def letter_counts(tags: pd.DataFrame, letters: Sequence[str]) -> pd.DataFrame:
     """Per code: in how many of ``letters`` inspectors recorded a weakness, a strength and a
-    priority action on it, out of ``len(letters)``; most weaknesses first (then strengths, then
-    code, so ties have a fixed order). Codes no selected letter mentions are left out."""
+    priority action on it, out of ``len(letters)``; most weaknesses first. Among codes with as
+    many letters, the one with more weakness sentences comes first (``tags`` may carry a
+    ``sentences`` column: how many sentences each row stands for; 1 each without), then more
+    strengths, then the code, so the order is fixed. Codes no selected letter mentions are
+    left out."""
     selected = set(letters)
     rows = tags[tags["letter_id"].isin(selected)]
-    columns = ["code", *COUNT_COLUMNS, "letters"]
+    columns = ["code", *COUNT_COLUMNS, "letters", "weakness_sentences"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
+    if "sentences" not in rows:
+        rows = rows.assign(sentences=1)
     out = pd.DataFrame({"code": sorted(rows["code"].unique())})
     for kind, labels in KINDS.items():
         hit = rows[rows["label"].isin(labels)].groupby("code")["letter_id"].nunique()
         out[f"{kind}_letters"] = out["code"].map(hit).fillna(0).astype(int)
+    weak = rows[rows["label"].isin(KINDS["weakness"])].groupby("code")["sentences"].sum()
+    out["weakness_sentences"] = out["code"].map(weak).fillna(0).astype(int)
     out["letters"] = len(selected)
     out = out.sort_values(
-        ["weakness_letters", "strength_letters", "code"], ascending=[False, False, True]
+        ["weakness_letters", "weakness_sentences", "strength_letters", "code"],
+        ascending=[False, False, False, True],
     )
     return out.reset_index(drop=True)[columns]
 
@@ -114,9 +127,12 @@ def side_by_side(
     tags: pd.DataFrame, code: str, groups: Mapping[str, Sequence[str]]
 ) -> pd.DataFrame:
     """For one code, per group: its letters (n) and in how many of them inspectors recorded a
-    weakness, a strength and a priority action on it. Every group is a row, empty ones too,
-    so a reader sees "0 of 0" rather than a silently missing column."""
+    weakness, a strength and a priority action on it, and (secondary, for reading the letters'
+    balance) how many sentences of each direction. Every group is a row, empty ones too, so a
+    reader sees "0 of 0" rather than a silently missing column."""
     mine = tags[tags["code"] == code]
+    if "sentences" not in mine:
+        mine = mine.assign(sentences=1)
     rows = []
     for group, ids in groups.items():
         ids = set(ids)
@@ -126,8 +142,15 @@ def side_by_side(
             row[f"{kind}_letters"] = int(
                 part.loc[part["label"].isin(labels), "letter_id"].nunique()
             )
+        for kind in ("weakness", "strength"):
+            row[f"{kind}_sentences"] = int(
+                part.loc[part["label"].isin(KINDS[kind]), "sentences"].sum()
+            )
         rows.append(row)
-    return pd.DataFrame(rows, columns=["group", "letters", *COUNT_COLUMNS])
+    return pd.DataFrame(
+        rows,
+        columns=["group", "letters", *COUNT_COLUMNS, "weakness_sentences", "strength_sentences"],
+    )
 
 
 def priority_actions_by_theme(letters: pd.DataFrame) -> pd.DataFrame:

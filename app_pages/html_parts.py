@@ -87,7 +87,7 @@ STYLE = """
 .jt-table caption{text-align:left;font-weight:600;padding:4px 0}
 .jt-table th,.jt-table td{text-align:left;padding:3px 8px;vertical-align:top;
   border-bottom:1px solid rgba(128,128,128,0.35)}
-.jt-table td:not(:first-child),.jt-table th:not(:first-child){white-space:nowrap}
+.jt-table td:not(:first-child){white-space:nowrap}
 .jt-badge{border-radius:4px;padding:0 4px;font-size:0.8em;white-space:nowrap}
 .jt-letter{margin:0.6em 0 0.2em 0;font-weight:600}
 .jt-sentences{margin:0 0 0.4em 0;padding-left:1.3em}

@@ -107,20 +107,23 @@ if letters.empty:
     st.stop()
 topic_tags = common.query(
     sig,
-    "SELECT DISTINCT f.letter_id, f.label, t.topic AS code FROM finding_topics t "
+    "SELECT f.letter_id, f.label, t.topic AS code, COUNT(*) AS sentences FROM finding_topics t "
     "JOIN findings f ON f.finding_id = t.finding_id JOIN letters l ON l.letter_id = f.letter_id"
     + where
     + and_
-    + "f.label IN ('strength', 'improvement', 'priority_action')",
+    + "f.label IN ('strength', 'improvement', 'priority_action') "
+    + "GROUP BY f.letter_id, f.label, t.topic",
     tuple(params),
 )
 agency_tags = common.query(
     sig,
-    "SELECT DISTINCT c.letter_id, c.label, c.agency AS code FROM agency_counts c "
+    "SELECT c.letter_id, c.label, c.agency AS code, SUM(c.findings) AS sentences "
+    "FROM agency_counts c "
     "JOIN letters l ON l.letter_id = c.letter_id"
     + where
     + and_
-    + "c.label IN ('strength', 'improvement', 'priority_action')",
+    + "c.label IN ('strength', 'improvement', 'priority_action') "
+    + "GROUP BY c.letter_id, c.label, c.agency",
     tuple(params),
 )
 ids = list(letters["letter_id"])
@@ -155,13 +158,17 @@ def counts_section(dim: str, tags: pd.DataFrame, title: str, name_of) -> None:  
     st.markdown(md_escape(recurring.headline(counts, name_of, noun)))
     if counts.empty:
         return
+    st.caption(
+        f"Each cell: the letters with at least one such finding, of the {n} selected; a count "
+        "opens its sentences. Equal counts: more weakness sentences first."
+    )
     heading = "Topic" if dim == "topic" else "Agency"
     rows = [
         {
             heading: name_of(r.code),
-            "Letters with a weakness": count_link("weakness", dim, r.code, r.weakness_letters),
-            "with a strength": count_link("strength", dim, r.code, r.strength_letters),
-            "with a priority action": count_link(
+            "Weakness": count_link("weakness", dim, r.code, r.weakness_letters),
+            "Strength": count_link("strength", dim, r.code, r.strength_letters),
+            "Priority action": count_link(
                 "priority_action", dim, r.code, r.priority_action_letters
             ),
         }
@@ -169,9 +176,7 @@ def counts_section(dim: str, tags: pd.DataFrame, title: str, name_of) -> None:  
     ]
     st.html(
         html_parts.STYLE
-        + html_parts.table(
-            rows, [heading, "Letters with a weakness", "with a strength", "with a priority action"]
-        )
+        + html_parts.table(rows, [heading, "Weakness", "Strength", "Priority action"])
     )
     csv = counts.assign(name=counts["code"].map(name_of))
     common.download_csv(
@@ -198,7 +203,7 @@ if subject:
         group_name = {t: theme_name(t) for t in groups}
         across = "themes"
     side = recurring.side_by_side(tags, code, groups)
-    st.header(f"{name}: side by side across {across}")
+    st.header(f"Side by side: {recurring.in_sentence(name)} across {across}")
     if not side.empty:
         best = side.assign(share=side["weakness_letters"] / side["letters"].clip(lower=1))
         parts = [
@@ -218,6 +223,7 @@ if subject:
             "With a weakness": f"{r.weakness_letters} of {r.letters}",
             "With a strength": f"{r.strength_letters} of {r.letters}",
             "With a priority action": f"{r.priority_action_letters} of {r.letters}",
+            "Sentences (weakness / strength)": f"{r.weakness_sentences} / {r.strength_sentences}",
         }
         for r in side.itertuples()
     ]
@@ -225,7 +231,14 @@ if subject:
         html_parts.STYLE
         + html_parts.table(
             rows,
-            ["Group", "Letters", "With a weakness", "With a strength", "With a priority action"],
+            [
+                "Group",
+                "Letters",
+                "With a weakness",
+                "With a strength",
+                "With a priority action",
+                "Sentences (weakness / strength)",
+            ],
         )
     )
     common.download_csv(
@@ -236,7 +249,8 @@ if subject:
     )
 
     sentence_kind = recurring.kind_of(filters.label)
-    st.header(f"The sentences: {name}, recorded as {recurring.KIND_NAMES[sentence_kind]}")
+    plural = recurring.KIND_PLURALS[sentence_kind]
+    st.header(f"The sentences: {plural} on {recurring.in_sentence(name)}")
     behind = selection.with_(
         topic=(code,) if kind == "topic" else (),
         agency=(code,) if kind == "agency" else (),

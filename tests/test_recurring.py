@@ -50,8 +50,19 @@ def test_letters_outside_the_selection_do_not_count() -> None:
             "strength_letters": 0,
             "priority_action_letters": 0,
             "letters": 1,
+            "weakness_sentences": 1,
         }
     ]
+
+
+def test_ties_break_on_weakness_sentences_then_strengths_then_code() -> None:
+    t = tags(("A", "improvement", "a"), ("B", "improvement", "a"), ("A", "improvement", "b"))
+    t["sentences"] = [1, 1, 9]  # b: one letter, nine sentences; a: two letters
+    assert list(recurring.letter_counts(t, ["A", "B"])["code"]) == ["a", "b"]
+    t = tags(("A", "improvement", "a"), ("A", "improvement", "b"))
+    t["sentences"] = [1, 4]
+    out = recurring.letter_counts(t, ["A"])
+    assert list(out["code"]) == ["b", "a"] and list(out["weakness_sentences"]) == [4, 1]
 
 
 def test_ties_break_on_strengths_then_code() -> None:
@@ -72,6 +83,7 @@ def test_side_by_side_keeps_empty_groups() -> None:
         ["g2", 0, 0, 0],
         ["g3", 1, 0, 0],
     ]
+    assert out["weakness_sentences"].tolist() == [1, 0, 0]
 
 
 def test_periods_group_by_year_of_publication() -> None:
@@ -151,7 +163,9 @@ def _shared_letters() -> pd.DataFrame:
 def test_priority_actions_per_theme_match_the_published_record() -> None:
     letters = _shared_letters()
     known = _known_priority_actions()
-    letters["record"] = [known.get((u, p), "") for u, p in zip(letters.urn, letters.published)]
+    letters["record"] = [
+        known.get((u, p), "") for u, p in zip(letters.urn, letters.published, strict=True)
+    ]
     checked = letters[letters["record"].isin(["yes", "none"])]
     assert len(checked) >= 10  # the record says yes or none for these shared letters
     # Every letter the record speaks for: priority actions exactly when it says so.
