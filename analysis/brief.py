@@ -5,6 +5,7 @@ Pure functions; the page (app_pages/brief.py) reads the database and renders the
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,18 +68,25 @@ def _year(r: dict[str, str]) -> int | None:
     return years[-1] if years else None
 
 
-def examples(rows: pd.DataFrame, per_code: int = 2) -> dict[str, pd.DataFrame]:
-    """Per code: ``per_code`` example sentences from different letters, those the classifier
-    is surest of first (an example should be a clear case), then the most recently published
-    (closest to the inspection ahead). A sentence worded the same in two letters (a template
-    line) stands once. ``rows``: findings with a ``code`` column, one row per (finding, code)."""
-    out: dict[str, pd.DataFrame] = {}
+def examples(
+    rows: pd.DataFrame, codes: Sequence[str], per_code: int = 2
+) -> dict[str, pd.DataFrame]:
+    """For each of ``codes`` in order: ``per_code`` example sentences from different letters,
+    those the classifier is surest of first (an example should be a clear case), then the most
+    recently published (closest to the inspection ahead). A sentence already shown for an
+    earlier code, or worded the same as one (a template line), is not shown again: a sentence
+    tagged with five topics would otherwise stand for all five. ``rows``: findings with a
+    ``code`` column, one row per (finding, code)."""
     ordered = rows.sort_values(
         ["label_confidence", "published", "letter_id", "position"],
         ascending=[False, False, True, True],
         kind="stable",
     )
-    for code, part in ordered.groupby("code", sort=False):
-        part = part.drop_duplicates("letter_id").drop_duplicates("text")
-        out[str(code)] = part.head(per_code)
+    used: set[str] = set()
+    out: dict[str, pd.DataFrame] = {}
+    for code in codes:
+        part = ordered[(ordered["code"] == code) & ~ordered["text"].isin(used)]
+        part = part.drop_duplicates("letter_id").drop_duplicates("text").head(per_code)
+        used.update(part["text"])
+        out[code] = part
     return out

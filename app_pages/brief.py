@@ -77,16 +77,19 @@ ids = list(theme_letters["letter_id"])
 n = len(ids)
 topic_tags = common.query(
     sig,
-    "SELECT DISTINCT f.letter_id, f.label, t.topic AS code FROM finding_topics t "
+    "SELECT f.letter_id, f.label, t.topic AS code, COUNT(*) AS sentences FROM finding_topics t "
     "JOIN findings f ON f.finding_id = t.finding_id JOIN letters l ON l.letter_id = f.letter_id "
-    "WHERE l.theme = ? AND f.label IN ('strength', 'improvement', 'priority_action')",
+    "WHERE l.theme = ? AND f.label IN ('strength', 'improvement', 'priority_action') "
+    "GROUP BY f.letter_id, f.label, t.topic",
     (theme,),
 )
 agency_tags = common.query(
     sig,
-    "SELECT DISTINCT c.letter_id, c.label, c.agency AS code FROM agency_counts c "
+    "SELECT c.letter_id, c.label, c.agency AS code, SUM(c.findings) AS sentences "
+    "FROM agency_counts c "
     "JOIN letters l ON l.letter_id = c.letter_id WHERE l.theme = ? "
-    "AND c.label IN ('strength', 'improvement', 'priority_action')",
+    "AND c.label IN ('strength', 'improvement', 'priority_action') "
+    "GROUP BY c.letter_id, c.label, c.agency",
     (theme,),
 )
 topics = recurring.letter_counts(topic_tags, ids)
@@ -104,8 +107,8 @@ example_sql = (
 )
 weak_rows = common.query(sig, example_sql + "('improvement', 'priority_action')", (theme,))
 strong_rows = common.query(sig, example_sql + "('strength')", (theme,))
-weak_examples = brief.examples(weak_rows)
-strong_examples = brief.examples(strong_rows)
+weak_examples = brief.examples(weak_rows, list(weak["code"]))
+strong_examples = brief.examples(strong_rows, list(strong["code"]))
 pa_rows = common.query(
     sig,
     data.FINDING_COLUMNS

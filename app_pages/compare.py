@@ -96,8 +96,9 @@ common.chart(
     table,
     f"compare_{topic}",
     "compare",
-    caption="Bars: share of the theme's findings with that label which are tagged "
-    "with the topic; text: count on topic / findings; whiskers: 95% Wilson interval.",
+    caption="Bars: share of the theme's findings with that label which "
+    + ("match the phrase" if phrase else "are tagged with the topic")
+    + "; text: count on topic / findings; whiskers: 95% Wilson interval.",
 )
 
 
