@@ -39,26 +39,52 @@ class Item:
     topics: frozenset[str]
 
 
-def precision_at_k(sims: np.ndarray, items: Sequence[Item], k: int = K) -> dict[str, float]:
-    """Mean precision at ``k`` over queries: ``sims[i, j]`` is how similar item j is to query
-    i; candidates are items of other letters."""
+def hits_at_k(sims: np.ndarray, items: Sequence[Item], k: int = K) -> dict[str, np.ndarray]:
+    """Per query, the share of its ``k`` nearest (other letters only; ``sims[i, j]``: how
+    similar item j is to query i) that share a topic with it ("topic", NaN for a query with no
+    topic) and that have its label ("label")."""
     letters = np.array([it.letter for it in items])
-    topic_hits: list[float] = []
-    label_hits: list[float] = []
+    topic = np.full(len(items), np.nan)
+    label = np.full(len(items), np.nan)
     for i, q in enumerate(items):
-        allowed = letters != q.letter
-        top = similarity.top_k(sims[i], k, allowed)
+        top = similarity.top_k(sims[i], k, letters != q.letter)
         if len(top) < k:
             continue
-        label_hits.append(float(np.mean([items[j].label == q.label for j in top])))
+        label[i] = np.mean([items[j].label == q.label for j in top])
         if q.topics:
-            topic_hits.append(float(np.mean([bool(items[j].topics & q.topics) for j in top])))
-    return {
-        "topic": round(float(np.mean(topic_hits)), 4) if topic_hits else float("nan"),
-        "label": round(float(np.mean(label_hits)), 4) if label_hits else float("nan"),
-        "queries_topic": len(topic_hits),
-        "queries_label": len(label_hits),
-    }
+            topic[i] = np.mean([bool(items[j].topics & q.topics) for j in top])
+    return {"topic": topic, "label": label}
+
+
+def summarise(
+    hits: dict[str, np.ndarray], other: dict[str, np.ndarray], letters: Sequence[str], seed: int = 0
+) -> dict[str, object]:
+    """Mean precision of ``hits``, its 95% interval and that of its difference from ``other``
+    (the same queries), both by bootstrap over letters (a letter's sentences share wording, so
+    they are resampled together)."""
+    rng = np.random.default_rng(seed)
+    groups = {}
+    for i, letter in enumerate(letters):
+        groups.setdefault(letter, []).append(i)
+    keys = list(groups)
+    out: dict[str, object] = {}
+    for measure in ("topic", "label"):
+        a, b = hits[measure], other[measure]
+        ok = ~np.isnan(a) & ~np.isnan(b)
+        means, diffs = [], []
+        for _ in range(1000):
+            pick = rng.choice(len(keys), len(keys), replace=True)
+            idx = np.array([i for g in pick for i in groups[keys[g]] if ok[i]])
+            if len(idx):
+                means.append(a[idx].mean())
+                diffs.append(a[idx].mean() - b[idx].mean())
+        out[measure] = round(float(a[ok].mean()), 4)
+        out[f"{measure}_ci95"] = [round(float(np.percentile(means, q)), 4) for q in (2.5, 97.5)]
+        out[f"{measure}_minus_other_ci95"] = [
+            round(float(np.percentile(diffs, q)), 4) for q in (2.5, 97.5)
+        ]
+        out[f"queries_{measure}"] = int(ok.sum())
+    return out
 
 
 def tfidf_sims(texts: Sequence[str], corpus: Sequence[str]) -> np.ndarray:
@@ -104,8 +130,11 @@ def embedding_sims(db: Path, items: Sequence[Item]) -> np.ndarray:
 def run(db: Path | None = None) -> dict:
     db = db or config.db_path()
     items, texts, corpus = gold_items(db)
-    emb = precision_at_k(embedding_sims(db, items), items)
-    tfidf = precision_at_k(tfidf_sims(texts, corpus), items)
+    emb_hits = hits_at_k(embedding_sims(db, items), items)
+    tfidf_hits = hits_at_k(tfidf_sims(texts, corpus), items)
+    letters = [it.letter for it in items]
+    emb = summarise(emb_hits, tfidf_hits, letters)
+    tfidf = summarise(tfidf_hits, emb_hits, letters)
     return {
         "k": K,
         "gold_sentences": len(items),
@@ -117,15 +146,25 @@ def run(db: Path | None = None) -> dict:
 
 def card_section(fig: dict) -> str:
     s, t = fig["shipped"], fig["tfidf"]
+
+    def cell(m: dict, measure: str) -> str:
+        lo, hi = m[f"{measure}_ci95"]
+        return f"{m[measure]:.3f} ({lo:.3f}-{hi:.3f})"
+
     return (
         f"{CARD_HEADING}\n\n"
         f"Each of {fig['gold_sentences']} gold sentences ({fig['letters']} letters) as a query; "
         "candidates: the gold sentences of other letters; share of the 5 nearest that share a "
-        "gold topic with the query, and that have its gold label.\n\n"
+        "gold topic with the query (queries with a topic), and that have its gold label. "
+        "95% intervals by bootstrap over letters.\n\n"
         "| method | shares a topic | same label |\n|---|---|---|\n"
-        f"| {s['method']} (shipped) | {s['topic']:.3f} ({s['queries_topic']} queries) | "
-        f"{s['label']:.3f} ({s['queries_label']}) |\n"
-        f"| {t['method']} | {t['topic']:.3f} | {t['label']:.3f} |\n"
+        f"| {s['method']} (shipped) | {cell(s, 'topic')} | {cell(s, 'label')} |\n"
+        f"| {t['method']} | {cell(t, 'topic')} | {cell(t, 'label')} |\n\n"
+        f"Shipped minus TF-IDF, 95% interval: shares a topic "
+        f"{s['topic_minus_other_ci95'][0]:+.3f} to {s['topic_minus_other_ci95'][1]:+.3f}; "
+        f"same label {s['label_minus_other_ci95'][0]:+.3f} to "
+        f"{s['label_minus_other_ci95'][1]:+.3f} ({s['queries_topic']} and "
+        f"{s['queries_label']} queries).\n"
     )
 
 
