@@ -51,15 +51,21 @@ def has_vectors(conn: sqlite3.Connection) -> bool:
 
 
 def load(conn: sqlite3.Connection) -> Vectors:
-    """Every stored vector, in finding_id order, in one float32 matrix."""
-    rows = conn.execute(
-        "SELECT v.finding_id, f.letter_id, v.vector FROM finding_vectors v "
-        "JOIN findings f ON f.finding_id = v.finding_id ORDER BY v.finding_id"
-    ).fetchall()
-    if not rows:
-        return Vectors((), (), np.zeros((0, DIM), dtype=np.float32))
-    matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-    return Vectors(tuple(r[0] for r in rows), tuple(r[1] for r in rows), matrix)
+    """Every stored vector, in the order stored, in one float32 matrix (filled row by row:
+    joining the blobs first would hold the corpus's vectors twice)."""
+    (n,) = conn.execute("SELECT COUNT(*) FROM finding_vectors").fetchone()
+    letter_of = dict(conn.execute("SELECT finding_id, letter_id FROM findings").fetchall())
+    matrix = np.empty((n, DIM), dtype=np.float32)
+    ids: list[str] = []
+    for i, (fid, blob) in enumerate(
+        conn.execute("SELECT finding_id, vector FROM finding_vectors")
+    ):
+        matrix[i] = np.frombuffer(blob, dtype=np.float32)
+        ids.append(fid)
+    known = [i for i, fid in enumerate(ids) if fid in letter_of]  # a vector without a finding
+    if len(known) < len(ids):
+        matrix, ids = matrix[known], [ids[i] for i in known]
+    return Vectors(tuple(ids), tuple(letter_of[f] for f in ids), matrix)
 
 
 def scores(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
