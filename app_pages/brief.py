@@ -20,6 +20,7 @@ from app_pages.state import Filters, md_escape
 PAGE = "brief"
 KEYS = ("la", "theme")
 TOP = 6  # recurring findings listed per kind
+PA_ROWS = 100  # priority-action sentences listed; the CSV has them all
 KNOWN_CSV = config.SHARED_DIR / "reference" / "known_jtai_letters.csv"
 
 sig, voc, span = common.open_page()
@@ -99,14 +100,26 @@ strong = topics[topics["strength_letters"] > 0].sort_values(
     ["strength_letters", "code"], ascending=[False, True], kind="stable"
 )
 strong = strong.head(TOP)
+# Candidates for the examples: per topic, its sentences the classifier is surest of (enough
+# to skip repeats and same-letter ones), not every tagged sentence of the theme.
+EXAMPLE_CANDIDATES = 40
 example_sql = (
-    data.FINDING_COLUMNS
-    + ", t.topic AS code"
-    + data.FINDING_FROM
-    + "JOIN finding_topics t ON t.finding_id = f.finding_id WHERE l.theme = ? AND f.label IN "
+    "SELECT * FROM (SELECT f.finding_id, l.letter_id, l.local_authority, l.theme, l.published, "
+    "f.page, f.position, f.label, f.label_confidence, f.text, l.source_url, l.file_id, "
+    "t.topic AS code, ROW_NUMBER() OVER (PARTITION BY t.topic ORDER BY f.label_confidence DESC, "
+    "l.published DESC, l.letter_id, f.position) AS rank "
+    "FROM finding_topics t JOIN findings f ON f.finding_id = t.finding_id "
+    "JOIN letters l ON l.letter_id = f.letter_id WHERE l.theme = ? AND f.label IN {labels}) "
+    "WHERE rank <= ?"
 )
-weak_rows = common.query(sig, example_sql + "('improvement', 'priority_action')", (theme,))
-strong_rows = common.query(sig, example_sql + "('strength')", (theme,))
+weak_rows = common.query(
+    sig,
+    example_sql.format(labels="('improvement', 'priority_action')"),
+    (theme, EXAMPLE_CANDIDATES),
+)
+strong_rows = common.query(
+    sig, example_sql.format(labels="('strength')"), (theme, EXAMPLE_CANDIDATES)
+)
 weak_examples = brief.examples(weak_rows, list(weak["code"]))
 strong_examples = brief.examples(strong_rows, list(strong["code"]))
 pa_rows = common.query(
@@ -192,8 +205,17 @@ def pa_section(in_app: bool) -> str:
     )
     if pa_rows.empty:
         return head
-    return head + html_parts.sentences_by_letter(
-        pa_rows, theme_name, similar_link=in_app, heading_level=3
+    shown = pa_rows.head(PA_ROWS)
+    more = (
+        f"<p class='jt-note'>The first {PA_ROWS} of {len(pa_rows)}; the CSV download on the "
+        "brief's page has them all.</p>"
+        if len(pa_rows) > PA_ROWS
+        else ""
+    )
+    return (
+        head
+        + more
+        + html_parts.sentences_by_letter(shown, theme_name, similar_link=in_app, heading_level=3)
     )
 
 
