@@ -26,7 +26,7 @@ filters = filters.with_(match="meaning" if by_meaning else "words")
 common.write_url(PAGE, filters)
 filters, close = meaning.resolve(sig, filters)
 if close is not None:
-    st.caption(f"Search by meaning: {meaning.threshold_note()}; {close:,} are close in meaning.")
+    st.markdown(f"Search by meaning: {meaning.threshold_note()}; {close:,} are close in meaning.")
 
 rows, total = common.findings(sig, filters, common.SHOW_ROWS)
 st.markdown(f"**{total:,} findings.** " + common.md_escape(common.describe(filters, voc)))

@@ -74,8 +74,11 @@ def table(rows: Sequence[Mapping[str, object]], columns: Sequence[str], caption:
         "<tr>" + "".join(f"<td>{cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    # The box scrolls sideways on a phone: focusable so a keyboard can scroll it too.
+    name = html.escape(caption or f"Table: {', '.join(columns)}")
     return (
-        "<div class='jt-wrap'><table class='jt-table'>"
+        f"<div class='jt-wrap' tabindex='0' role='region' aria-label='{name}'>"
+        "<table class='jt-table'>"
         f"{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
@@ -129,7 +132,7 @@ def sentence_item(
     findings like it in other letters."""
     url = page_link(str(r.get("source_url") or ""), int(r["page"]))  # type: ignore[arg-type]
     where = (
-        anchor(Link(url, f"p. {r['page']}", f"page {r['page']} of the letter (PDF)"))
+        anchor(Link(url, f"p. {r['page']}", f"p. {r['page']} of the letter (PDF)"))
         if url
         else f"p. {html.escape(str(r['page']))}"
     )

@@ -158,7 +158,7 @@ def counts_section(dim: str, tags: pd.DataFrame, title: str, name_of) -> None:  
     st.markdown(md_escape(recurring.headline(counts, name_of, noun)))
     if counts.empty:
         return
-    st.caption(
+    st.markdown(
         f"Each cell: the letters with at least one such finding, of the {n} selected; a count "
         "opens its sentences. Equal counts: more weakness sentences first."
     )
@@ -273,7 +273,7 @@ if subject:
         )
     )
     if total > SENTENCE_ROWS:
-        st.caption(f"Showing the first {SENTENCE_ROWS}; the CSV download has all {total}.")
+        st.markdown(f"Showing the first {SENTENCE_ROWS}; the CSV download has all {total}.")
     if total:
         st.html(
             html_parts.STYLE + html_parts.sentences_by_letter(rows_df, theme_name, heading_level=3)

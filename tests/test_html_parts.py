@@ -3,6 +3,8 @@ they may go, sentences grouped under their letter."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from app_pages import html_parts as hp
@@ -35,6 +37,7 @@ def test_links_only_to_this_app_or_the_web() -> None:
 
 def test_table_escapes_every_cell() -> None:
     out = hp.table([{"A": "<script>", "B": hp.Link("area?la=1", "open")}], ["A", "B"], "Cap & c")
+    assert "tabindex='0' role='region' aria-label='Cap &amp; c'" in out  # scrolls by keyboard
     assert "&lt;script&gt;" in out and "<script>" not in out
     assert "<caption>Cap &amp; c</caption>" in out and "<th scope='col'>A</th>" in out
 
@@ -43,6 +46,9 @@ def test_sentence_item_escapes_and_links_page_and_similar() -> None:
     li = hp.sentence_item(row(), with_letter=True, theme_name=lambda t: "CSE & missing")
     assert "Police &lt;b&gt;do&lt;/b&gt; not share &amp; record." in li
     assert "https://files.example/v1/file/1#page=4" in li
+    # A link's accessible name includes its visible text (WCAG 2.5.3).
+    for text, label in re.findall(r"aria-label='([^']*)'>([^<]*)</a>", li):
+        assert label in text, (label, text)
     assert "similar?finding=80485-2016-08-03-0042" in li
     assert "Liverpool, 3 Aug 2016, CSE &amp; missing" in li
     assert "Area for improvement" in li
