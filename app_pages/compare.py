@@ -37,12 +37,17 @@ themes = c1.multiselect(
     format_func=lambda t: voc.themes.get(t, t),
 )
 common.seed("compare_topic", topic, reseed)
-topic = c2.selectbox(
-    "Topic", list(voc.topics), key="compare_topic", format_func=lambda t: t.replace("_", " ")
-)
 # A phrase the taxonomy lacks, charted like a topic (it replaces the topic while it is set).
-c3, c4 = st.columns([3, 2])
 common.seed("compare_q", filters.q, reseed)
+topic = c2.selectbox(
+    "Topic",
+    list(voc.topics),
+    key="compare_topic",
+    format_func=lambda t: t.replace("_", " "),
+    disabled=bool(st.session_state.get("compare_q", "").strip()),
+    help="Not used while a phrase is searched instead",
+)
+c3, c4 = st.columns([3, 2])
 phrase = c3.text_input(
     "Or a phrase instead of a topic", key="compare_q", max_chars=200,
     placeholder="e.g. return home interviews",
