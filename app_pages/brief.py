@@ -150,7 +150,7 @@ def recurring_section(counts: pd.DataFrame, kind: str, examples: dict, in_app: b
             f"<h3>{html.escape(topic_name(r.code))}: {kind} in {k} of {n} letters</h3>"
             "<ul class='jt-sentences'>"
             + "".join(
-                html_parts.sentence_item(row, True, theme_name, similar_link=in_app)
+                html_parts.sentence_item(row, True, None, similar_link=in_app)  # theme: the title
                 for _, row in examples.get(r.code, pd.DataFrame()).iterrows()
             )
             + "</ul>"
