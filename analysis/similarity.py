@@ -57,9 +57,7 @@ def load(conn: sqlite3.Connection) -> Vectors:
     letter_of = dict(conn.execute("SELECT finding_id, letter_id FROM findings").fetchall())
     matrix = np.empty((n, DIM), dtype=np.float32)
     ids: list[str] = []
-    for i, (fid, blob) in enumerate(
-        conn.execute("SELECT finding_id, vector FROM finding_vectors")
-    ):
+    for i, (fid, blob) in enumerate(conn.execute("SELECT finding_id, vector FROM finding_vectors")):
         matrix[i] = np.frombuffer(blob, dtype=np.float32)
         ids.append(fid)
     known = [i for i, fid in enumerate(ids) if fid in letter_of]  # a vector without a finding
