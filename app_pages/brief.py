@@ -33,7 +33,7 @@ def theme_name(code: str) -> str:
 
 
 areas = sorted(set(voc.las.values()), key=lambda u: voc.la_names.get(u, u))
-themes = list(voc.themes)
+themes = [t for t in voc.themes if t != "other"]  # no inspection is announced as "other"
 if len(filters.la) > 1 or len(filters.theme) > 1:
     st.warning("One area and one theme at a time: showing the first of each.")
 c1, c2 = st.columns(2)
