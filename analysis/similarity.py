@@ -34,6 +34,19 @@ class Vectors:
         except KeyError:
             return None
 
+    def other_letters(self, row: int) -> np.ndarray:
+        """A mask of the rows of letters other than ``row``'s."""
+        return self.letter_codes != self.letter_codes[row]
+
+    @property
+    def letter_codes(self) -> np.ndarray:
+        """Each row's letter as a small integer: comparing integers, not strings, per query."""
+        cached = self.__dict__.get("_codes_cache")
+        if cached is None:
+            cached = np.unique(np.asarray(self.letters), return_inverse=True)[1].astype(np.int32)
+            object.__setattr__(self, "_codes_cache", cached)
+        return cached
+
     @property
     def _index(self) -> dict[str, int]:
         cached = self.__dict__.get("_index_cache")
@@ -75,8 +88,8 @@ def top_k(sims: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.nda
     """Indices of the ``k`` highest scores (highest first) among ``allowed`` rows (a boolean
     mask; all rows when None); ties in index order, so results are reproducible."""
     if allowed is not None:
+        k = min(k, int(np.count_nonzero(allowed)))
         sims = np.where(allowed, sims, -np.inf)
-        k = min(k, int(allowed.sum()))
     k = min(k, len(sims))
     if k <= 0:
         return np.zeros(0, dtype=np.int64)
@@ -96,5 +109,5 @@ def neighbours(vectors: Vectors, finding_id: str, k: int) -> list[tuple[str, flo
     if i is None:
         return []
     sims = scores(vectors.matrix, vectors.matrix[i])
-    other = np.asarray(vectors.letters) != vectors.letters[i]
+    other = vectors.other_letters(i)
     return [(vectors.ids[j], float(sims[j])) for j in top_k(sims, k, other)]

@@ -80,7 +80,7 @@ def similar_rows(sig: Sig, finding_id: str, filters: Filters, k: int) -> pd.Data
         return pd.DataFrame()
     i = vec.row(finding_id)
     sims = similarity.scores(vec.matrix, vec.matrix[i])
-    other = np.asarray(vec.letters) != vec.letters[i]
+    other = vec.other_letters(i)
     where, params = data.where_clause(filters)
     for n in (CANDIDATES, len(vec.ids)):
         idx = similarity.top_k(sims, n, other)

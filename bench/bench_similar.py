@@ -140,12 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     phrases = [embed.encode([p])[0] for p in PHRASES]
     rng = np.random.default_rng(20261130)
     picks = rng.choice(len(vec.ids), args.runs, replace=False)
-    letters = np.asarray(vec.letters)
+    vec.other_letters(0)  # the letters' integer codes, made once per load as the app does
 
     def neighbours(i: int) -> None:
         row = int(picks[i % len(picks)])
         sims = similarity.scores(vec.matrix, vec.matrix[row])
-        similarity.top_k(sims, 10, letters != letters[row])
+        similarity.top_k(sims, 10, vec.other_letters(row))
 
     def close_to(i: int) -> None:
         sims = similarity.scores(vec.matrix, phrases[i % len(phrases)])
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     def page_path(i: int) -> None:  # what /similar does for one finding, SQL included
         row = int(picks[i % len(picks)])
         sims = similarity.scores(vec.matrix, vec.matrix[row])
-        ids = [vec.ids[j] for j in similarity.top_k(sims, 400, letters != letters[row])]
+        ids = [vec.ids[j] for j in similarity.top_k(sims, 400, vec.other_letters(row))]
         where, params = data.where_clause(Filters(label=("strength",)))
         sql = (
             data.FINDING_COLUMNS + data.FINDING_FROM + where
