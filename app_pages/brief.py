@@ -136,7 +136,7 @@ neighbours = letters[letters["la_code"].isin(neighbour_codes) & (letters["urn"] 
 cover = brief.coverage(brief.read_known(KNOWN_CSV), letters, theme)
 
 # ---------------------------------------------------------------- sections
-noun = f"{recurring.in_sentence(theme_name(theme))} letters"
+noun = f"{recurring.in_sentence(theme_name(theme))} letter{'s' if n != 1 else ''}"
 
 
 def recurring_section(counts: pd.DataFrame, kind: str, examples: dict, in_app: bool) -> str:
@@ -147,7 +147,8 @@ def recurring_section(counts: pd.DataFrame, kind: str, examples: dict, in_app: b
     for r in counts.itertuples():
         k = int(getattr(r, column))
         parts.append(
-            f"<h3>{html.escape(topic_name(r.code))}: {kind} in {k} of {n} letters</h3>"
+            f"<h3>{html.escape(topic_name(r.code))}: {kind} in {k} of {n} "
+            f"letter{'s' if n != 1 else ''}</h3>"
             "<ul class='jt-sentences'>"
             + "".join(
                 html_parts.sentence_item(row, True, None, similar_link=in_app)  # theme: the title
