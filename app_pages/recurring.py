@@ -207,7 +207,8 @@ if subject:
     if not side.empty:
         best = side.assign(share=side["weakness_letters"] / side["letters"].clip(lower=1))
         parts = [
-            f"{r.weakness_letters} of {r.letters} letters in {group_name[r.group]}"
+            f"{r.weakness_letters} of {r.letters} letter{'s' if r.letters != 1 else ''} "
+            f"in {group_name[r.group]}"
             for r in best.itertuples()
         ]
         st.markdown(
