@@ -79,5 +79,11 @@ def models_dir() -> Path:
     return data_dir() / "models"
 
 
+def embed_cache_path() -> Path:
+    """Sentence vectors kept between builds (analysis.embed_cache); JTAI_EMBED_CACHE puts them
+    elsewhere (the tests share one file across their many small data directories)."""
+    return Path(os.environ.get("JTAI_EMBED_CACHE") or data_dir() / "cache" / "embeddings.sqlite")
+
+
 def evaluation_dir() -> Path:
     return data_dir() / "evaluation"

@@ -45,7 +45,9 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from analysis import evaluate as evaluate_mod  # scikit-learn loads only when asked
+    # scikit-learn and the embedding model load only when asked
+    from analysis import embed_cache, gold
+    from analysis import evaluate as evaluate_mod
 
     letters = store.read_letters()
     if not letters:
@@ -54,11 +56,18 @@ def _evaluate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    gold = evaluate_mod.read_gold(Path(args.gold_dir) if args.gold_dir else None)
-    if not gold:
+    gold_dir = Path(args.gold_dir) if args.gold_dir else None
+    rows = gold.read_gold(gold_dir)
+    if not rows:
         print("error: no gold rows (gold/labels_part*.csv)", file=sys.stderr)
         return 2
-    figures = evaluate_mod.run(letters, gold)
+    split = gold.read_split(gold_dir)
+    if "test" not in split.values():
+        print("error: no frozen test letters (gold/split.csv)", file=sys.stderr)
+        return 2
+    vectors, _ = embed_cache.vectors([f.text for lt in letters for f in lt.findings])
+    figures = evaluate_mod.run(letters, vectors, rows, split, lolo=not args.no_lolo)
+    figures["agreement"] = gold.agreement(rows, gold.read_second_reader(gold_dir))
     out = evaluate_mod.write(figures, Path(args.out_dir) if args.out_dir else None)
     print(evaluate_mod.summary(figures))
     print(f"wrote {out} and {out.with_name('model-card.md')}")
@@ -87,8 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     e.set_defaults(func=_export)
     v = sub.add_parser(
         "evaluate",
-        help="train without the gold letters, tag them and score "
-        "against the gold set; writes evaluation.json and model-card.md",
+        help="train on the development letters of the gold set, tag its frozen test letters "
+        "and score them (95%% intervals over letters, per format), then leave-one-letter-out "
+        "on the development letters; writes evaluation.json and model-card.md",
+    )
+    v.add_argument(
+        "--no-lolo",
+        action="store_true",
+        help="skip leave-one-letter-out on the development letters (minutes); the frozen test "
+        "figures are the same",
     )
     v.add_argument("--gold-dir", help="folder of labels*.csv (default gold/)")
     v.add_argument("--out-dir", help="where to write (default JTAI_DATA_DIR/evaluation)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import config
-from analysis import classify, classify_model, pdftext, reference, store
+from analysis import classify, embed, embed_cache, pdftext, reference, store
 from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter, SetAside
 from analysis.parse_letter import PARSER_VERSION, Source, make_letter_id, parse
 from scrapers import rawstore
@@ -29,13 +29,14 @@ class BuildReport:
     duplicates: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     n_findings: int = 0
+    embedded: int = 0  # sentences embedded now (the rest came from the cache)
     unchanged: bool = False  # nothing new: the database was left as it was
 
     def summary(self) -> str:
         lines = [
             f"letters: {len(self.parsed) + len(self.reused)} "
             f"({len(self.parsed)} parsed, {len(self.reused)} unchanged)",
-            f"findings: {self.n_findings}",
+            f"findings: {self.n_findings} ({self.embedded} embedded now, the rest cached)",
             f"set aside: {len(self.set_aside)}",
         ]
         lines += [f"  - {s.file_id}: {s.reason}" for s in self.set_aside]
@@ -55,7 +56,8 @@ def _database_is_current(letters: list[Letter], report: BuildReport, meta: dict[
         not report.parsed
         and bool(letters)
         and meta.get("schema_version") == store.SCHEMA_VERSION
-        and meta.get("classifier_fingerprint") == classify_model.fingerprint(letters)
+        and meta.get("embedding_model") == embed.MODEL_ID
+        and meta.get("classifier_fingerprint") == classify.fingerprint(letters)
         and set(report.set_aside) == set(store.read_set_aside())
     )
 
@@ -182,14 +184,28 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
             return report
 
         t1 = time.perf_counter()
-        model_info = classify.tag_corpus(ordered, retrain=retrain)
+        vectors, report.embedded = embed_cache.vectors(
+            [f.text for lt in ordered for f in lt.findings]
+        )
+        report.seconds["embed"] = time.perf_counter() - t1
+
+        t1 = time.perf_counter()
+        model_info = classify.tag_corpus(
+            ordered, vectors, retrain=retrain, tagged_by=meta.get("classifier_fingerprint", "")
+        )
         report.seconds["classify"] = time.perf_counter() - t1
 
         t2 = time.perf_counter()
         store.write(
             ordered,
             report.set_aside,
-            {"parser_version": PARSER_VERSION, "letters": str(len(ordered)), **model_info},
+            {
+                "parser_version": PARSER_VERSION,
+                "letters": str(len(ordered)),
+                "embedding_model": embed.MODEL_ID,
+                **model_info,
+            },
+            vectors=vectors,
         )
         report.seconds["store"] = time.perf_counter() - t2
         report.n_findings = sum(len(lt.findings) for lt in ordered)

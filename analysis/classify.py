@@ -1,68 +1,128 @@
-"""Tags every finding: label (from its heading where the section fixes it), agencies, topics.
+"""Tags every finding: label, agencies, topics (the models in classify_model decide).
 
-``tag_corpus(letters, retrain)`` tags the findings in place and returns facts about the model
-for the database's meta table. The label comes from:
-- the heading, for priority actions (``label_source`` "heading");
-- otherwise the sentence model (classify_model), whose class probabilities are shifted towards
-  the direction of the heading the sentence sits under (a prior, not a verdict: a bullet that
-  opens with praise under 'Areas for improvement' can still come out `strength`), with bare
-  noun-phrase bullets taking their heading's direction, as the labelling guide says.
-Agencies and topics come from regex lexicons (classify_rules), which measured better on the
-gold set than per-tag models trained on it would be allowed to (the gold set is for measuring).
+``tag_corpus(letters, vectors)`` trains (or loads) the models on these letters and the gold
+set, tags every finding in place and returns facts about the models for the meta table.
+- The label of a sentence under an 'Area(s) for priority action' heading comes from the
+  heading (``label_source`` "heading"), and 'There are no areas for priority action' is
+  `context` wherever it stands; every other label is the model's (``label_source`` "model"),
+  read from the sentence with its heading as evidence, not as the answer.
+- ``label_confidence`` is the model's probability of its label; ``needs_review`` marks a label
+  a reader should doubt (confidence below Params.review_threshold, chosen on development
+  letters so that flagged sentences are wrong about as often as right).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from analysis import classify_model
+from analysis import classify_features as feats
+from analysis import classify_model as cm
 from analysis import classify_rules as rules
-from analysis.classify_model import CLASSES, LabelModel
+from analysis import embed_cache
+from analysis import gold as gold_set
+from analysis.classify_model import CLASSES, Example, Models
 from analysis.letter import AGENCIES, TOPICS, Finding, Letter
 
 
 @dataclass(frozen=True)
 class Params:
-    """Decision settings, tuned by letter-grouped cross-validation on the gold set."""
+    """Decision settings, chosen on the development letters."""
 
-    # Log-odds added to the heading's direction for sentences under Strengths / Improvements.
-    heading_prior: float = 1.5
-    # The same for case studies, whose headings are looser (past failings, then good work).
-    case_study_prior: float = 0.5
-    # Below this confidence a model label is flagged for review.
-    review_threshold: float = 0.55
-    # Confidence given to bare noun-phrase bullets that take their heading's direction.
-    bare_np_confidence: float = 0.9
-    # Confidence given to a sentence the context rule picks out.
-    context_rule_confidence: float = 0.8
+    review_threshold: float = 0.6
+    # Log-odds added to `context` before the argmax: the models under-call context (most
+    # description sits under Strengths headings, whose sentences are mostly praise).
+    context_bias: float = 0.0
 
 
 DEFAULT_PARAMS = Params()
 
-_DIRECTION = {
-    "strengths": "strength",
-    "improvements": "improvement",
-    "case_study_effective": "strength",
-    "case_study_improvement": "improvement",
-}
 
+@dataclass
+class Corpus:
+    """Every finding in reading order with its text, its features and its letter."""
 
-def _prior(section: str, params: Params) -> np.ndarray:
-    """Log-odds shift per class (CLASSES order) for a sentence's section."""
-    shift = np.zeros(len(CLASSES))
-    direction = _DIRECTION.get(section)
-    if direction is not None:
-        weight = (
-            params.case_study_prior if section.startswith("case_study") else (params.heading_prior)
+    findings: list[Finding]
+    texts: list[str]
+    dense: np.ndarray
+    groups: list[str]  # letter id of each row
+    row: dict[str, int]  # finding id -> row
+
+    @classmethod
+    def of(cls, letters: Sequence[Letter], vectors: np.ndarray) -> Corpus:
+        """``vectors``: one per finding in the order of ``[f for lt in letters for f in
+        lt.findings]`` (the order the store writes them)."""
+        stored = [f.finding_id for lt in letters for f in lt.findings]
+        if len(stored) != len(vectors):
+            raise ValueError(f"{len(vectors)} vectors for {len(stored)} findings")
+        at = {fid: i for i, fid in enumerate(stored)}
+        findings = [f for lt in letters for f in sorted(lt.findings, key=lambda f: f.position)]
+        vecs = vectors[[at[f.finding_id] for f in findings]] if findings else vectors
+        text_rows, _ = embed_cache.rows(
+            [f.text for f in findings],
+            lambda texts: np.array([feats.text_features(t) for t in texts], dtype=np.float32),
+            f"rules-{feats.RULES_VERSION}",
+            feats.TEXT_WIDTH,
         )
-        shift[CLASSES.index(direction)] = weight
-    return shift
+        dense = feats.dense_features(findings, vecs, text_rows)
+        return cls(
+            findings=findings,
+            texts=[f.text for f in findings],
+            dense=dense,
+            groups=[f.letter_id for f in findings],
+            row={f.finding_id: i for i, f in enumerate(findings)},
+        )
+
+
+def _tags(value: str) -> frozenset[str]:
+    return frozenset(t for t in value.split(";") if t)
+
+
+def examples(
+    corpus: Corpus,
+    gold: Sequence[tuple[gold_set.GoldRow, Finding]],
+    weak_letters: set[str],
+    weak_weight: float = cm.DEFAULT_SETTINGS.weak_weight,
+) -> list[Example]:
+    """Gold sentences (hand labels, heading kept) and weak heading-labelled sentences of the
+    ``weak_letters`` (letter ids) that carry no hand label."""
+    out: list[Example] = []
+    seen: set[int] = set()
+    for g, f in gold:
+        i = corpus.row.get(f.finding_id)
+        if i is None or i in seen:
+            continue
+        seen.add(i)
+        label = g.label if g.label in CLASSES else None  # mixed and priority: not for labels
+        out.append(Example(i, label, _tags(g.agencies), _tags(g.topics), 1.0, True))
+    for i, f in enumerate(corpus.findings):
+        if not weak_weight:
+            break
+        if i in seen or f.letter_id not in weak_letters or len(f.text) <= 3:
+            continue
+        weak = cm.weak_label(f)
+        if weak is not None:
+            out.append(Example(i, weak, None, None, weak_weight, False))
+    return out
+
+
+def train_models(
+    corpus: Corpus,
+    gold: Sequence[tuple[gold_set.GoldRow, Finding]],
+    weak_letters: set[str],
+    fp: str = "",
+    settings: cm.Settings = cm.DEFAULT_SETTINGS,
+) -> Models:
+    ex = examples(corpus, gold, weak_letters, settings.weak_weight)
+    groups = [corpus.groups[e.index] for e in ex]
+    return cm.train(corpus.texts, corpus.dense, ex, groups, fp, settings)
 
 
 def decide_labels(
-    findings: list[Finding], proba: np.ndarray, params: Params = DEFAULT_PARAMS
+    findings: Sequence[Finding], proba: np.ndarray, params: Params = DEFAULT_PARAMS
 ) -> list[tuple[str, str, float]]:
     """(label, label_source, confidence) for each finding, given the model's probabilities."""
     out: list[tuple[str, str, float]] = []
@@ -74,101 +134,106 @@ def decide_labels(
         if rules.is_no_priority_statement(f.text):
             out.append(("context", "model", 1.0))
             continue
-        if rules.context_rule(f.text):
-            # The rule's wording comes from the guide; the model saw these as context too.
-            out.append(
-                (
-                    "context",
-                    "model",
-                    max(float(p[CLASSES.index("context")]), params.context_rule_confidence),
-                )
-            )
-            continue
-        logits = np.log(np.clip(p, 1e-9, 1.0)) + _prior(f.section, params)
-        post = np.exp(logits - logits.max())
-        post /= post.sum()
-        k = int(post.argmax())
-        label, conf = CLASSES[k], float(post[k])
-        direction = _DIRECTION.get(f.section)
-        if (
-            direction is not None
-            and f.kind in ("bullet", "subbullet")
-            and f.section in ("strengths", "improvements")
-            and rules.is_bare_noun_phrase(f.text)
-        ):
-            label, conf = (
-                direction,
-                max(conf if label == direction else 0.0, params.bare_np_confidence),
-            )
-        out.append((label, "model", round(conf, 4)))
+        if params.context_bias:
+            p = p * np.exp(params.context_bias * (np.arange(len(CLASSES)) == 0))
+            p = p / p.sum()
+        k = int(np.argmax(p))
+        out.append((CLASSES[k], "model", round(float(p[k]), 4)))
     return out
 
 
-def tag_agencies(findings: list[Finding]) -> list[str]:
-    """Agencies of each finding in reading order: named ones, the sub-heading's agency, and
-    for a sentence that points back ('This ...', 'They ...') and names none, the previous one's.
+def tag_rows(corpus: Corpus, models: Models, params: Params = DEFAULT_PARAMS) -> None:
+    """Fill the tag fields of every finding of the corpus in place."""
+    proba = models.label_proba(corpus.texts, corpus.dense)
+    labels = decide_labels(corpus.findings, proba, params)
+    tags = models.tag_sets(corpus.dense)
+    for f, (label, source, conf), t in zip(corpus.findings, labels, tags, strict=True):
+        f.label, f.label_source, f.label_confidence = label, source, conf
+        f.needs_review = source == "model" and conf < params.review_threshold
+        f.agencies = rules.join_tags(t & set(AGENCIES), AGENCIES)
+        f.topics = rules.join_tags(t & set(TOPICS), TOPICS)
+
+
+def _rows_of(letters: Sequence[Letter]) -> dict[str, list[int]]:
+    """letter id -> its findings' rows in the stored order (the order of ``vectors``)."""
+    out: dict[str, list[int]] = {}
+    i = 0
+    for lt in letters:
+        out[lt.letter_id] = list(range(i, i + len(lt.findings)))
+        i += len(lt.findings)
+    return out
+
+
+def gold_signature(rows: Sequence[gold_set.GoldRow]) -> str:
+    h = hashlib.sha256()
+    for r in sorted(rows, key=lambda r: (r.letter_file, r.key)):
+        h.update(f"{r.letter_file}|{r.key}|{r.label}|{r.agencies}|{r.topics}\n".encode())
+    return h.hexdigest()
+
+
+def matched_gold(letters: Sequence[Letter]) -> list[tuple[gold_set.GoldRow, Finding]]:
+    rows = gold_set.read_gold()
+    return [
+        (g, f)
+        for g, f, _ in gold_set.match_gold(rows, gold_set.gold_letters(rows, letters))
+        if f is not None
+    ]
+
+
+def fingerprint(letters: Sequence[Letter]) -> str:
+    """What the models trained on these letters (and the gold found among them) are called."""
+    return cm.fingerprint(letters, gold_signature([g for g, _ in matched_gold(letters)]))
+
+
+def _rows_of(letters: Sequence[Letter]) -> dict[str, list[int]]:
+    """letter id -> its findings' rows in the stored order (the order of ``vectors``)."""
+    out: dict[str, list[int]] = {}
+    i = 0
+    for lt in letters:
+        out[lt.letter_id] = list(range(i, i + len(lt.findings)))
+        i += len(lt.findings)
+    return out
+
+
+def tag_corpus(
+    letters: list[Letter],
+    vectors: np.ndarray,
+    retrain: bool = False,
+    tagged_by: str = "",
+) -> dict[str, str]:
+    """Train on these letters and every gold sentence found among them (or load the models
+    trained on exactly that) and tag the findings; facts for the meta table.
+
+    ``tagged_by``: the fingerprint of the models that tagged the letters that already carry
+    tags (from the previous database). When the models are those, only untagged letters are
+    tagged: the others would get the same tags again (a letter's tags depend on the models
+    and the letter alone).
     """
-    out: list[str] = []
-    previous: set[str] = set()
-    previous_section = ""
-    for f in findings:
-        tags = rules.agencies_in(f.text)
-        if f.agency_section:
-            tags.add(f.agency_section)
-        if not tags and rules.refers_back(f.text) and f.section == previous_section:
-            tags = set(previous)
-        out.append(rules.join_tags(tags, AGENCIES))
-        previous, previous_section = tags, f.section
-    return out
-
-
-def tag_topics(findings: list[Finding]) -> list[str]:
-    """Topics of each finding; a sentence pointing back with no topic takes the previous one's
-    perpetrator focus only (the topic most often carried by 'this work', 'these interventions').
-    """
-    out: list[str] = []
-    previous: set[str] = set()
-    previous_section = ""
-    for f in findings:
-        tags = rules.topics_in(f.text)
-        if (
-            "perpetrator_focus" in previous
-            and rules.refers_back(f.text)
-            and f.section == previous_section
-            and not tags
-        ):
-            tags.add("perpetrator_focus")
-        out.append(rules.join_tags(tags, TOPICS))
-        previous, previous_section = tags, f.section
-    return out
-
-
-def tag_letters(letters: list[Letter], model: LabelModel, params: Params = DEFAULT_PARAMS) -> None:
-    """Fill the tag fields of every finding in place."""
-    for letter in letters:
-        findings = sorted(letter.findings, key=lambda f: f.position)
-        proba = model.predict_proba([f.text for f in findings])
-        labels = decide_labels(findings, proba, params)
-        agencies = tag_agencies(findings)
-        topics = tag_topics(findings)
-        for f, (label, source, conf), ag, tp in zip(
-            findings, labels, agencies, topics, strict=True
-        ):
-            f.label, f.label_source, f.label_confidence = label, source, conf
-            f.needs_review = source == "model" and conf < params.review_threshold
-            f.agencies, f.topics = ag, tp
-
-
-def tag_corpus(letters: list[Letter], retrain: bool = False) -> dict[str, str]:
-    model, trained = classify_model.load_or_train(letters, retrain=retrain)
-    tag_letters(letters, model)
-    findings = [f for lt in letters for f in lt.findings]
-    flagged = sum(f.needs_review for f in findings)
+    corpus = Corpus.of(letters, vectors)
+    matched = matched_gold(letters)
+    fp = cm.fingerprint(letters, gold_signature([g for g, _ in matched]))
+    models = None if retrain else cm.load()
+    trained = models is None or models.fingerprint != fp
+    if trained:
+        models = train_models(corpus, matched, {lt.letter_id for lt in letters}, fp)
+        cm.save(models)
+    assert models is not None
+    if not trained and tagged_by == fp:
+        todo = [lt for lt in letters if any(not f.label for f in lt.findings)]
+        at = _rows_of(letters)
+        rows = [i for lt in todo for i in at[lt.letter_id]]
+        if todo:
+            tag_rows(Corpus.of(todo, vectors[rows]), models)
+    else:
+        tag_rows(corpus, models)
+    flagged = sum(f.needs_review for f in corpus.findings)
     return {
-        "classifier": f"tfidf-logreg v{classify_model.MODEL_VERSION}",
-        "classifier_fingerprint": model.fingerprint,
+        "classifier": f"minilm+tfidf logistic regression v{cm.MODEL_VERSION}",
+        "classifier_fingerprint": models.fingerprint,
         "classifier_trained_now": str(trained).lower(),
         "classifier_review_threshold": str(DEFAULT_PARAMS.review_threshold),
-        "classifier_needs_review_share": f"{flagged / len(findings):.4f}" if findings else "0",
-        "classifier_train_counts": ";".join(f"{k}={v}" for k, v in model.n_train.items()),
+        "classifier_needs_review_share": (
+            f"{flagged / len(corpus.findings):.4f}" if corpus.findings else "0"
+        ),
+        "classifier_train_counts": ";".join(f"{k}={v}" for k, v in models.n_train.items()),
     }

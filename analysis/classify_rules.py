@@ -144,6 +144,19 @@ _POSITIVE_CUE = re.compile(
 )
 
 
+def has_judgement(text: str) -> bool:
+    """A word of judgement (the guide: a strength 'needs a word of judgement')."""
+    return bool(_JUDGEMENT.search(text))
+
+
+def has_negative_cue(text: str) -> bool:
+    return bool(_NEGATIVE_CUE.search(text))
+
+
+def has_positive_cue(text: str) -> bool:
+    return bool(_POSITIVE_CUE.search(text))
+
+
 def clean_weak_label(text: str, weak: str) -> str | None:
     """The heading's label for training, or None where the sentence contradicts its heading.
 

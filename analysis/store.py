@@ -18,11 +18,13 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 import config
 from analysis.letter import Finding, Letter, SetAside
 
 # A build whose database has another version rewrites it; the dashboard asks for a rebuild.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 LETTER_COLUMNS = [f.name for f in fields(Letter) if f.name != "findings"]
 FINDING_COLUMNS = [f.name for f in fields(Finding)]
@@ -86,6 +88,9 @@ CREATE INDEX finding_topics_idx ON finding_topics(topic, finding_id);
 CREATE TABLE agency_counts (
     letter_id TEXT NOT NULL, agency TEXT NOT NULL, label TEXT NOT NULL, findings INTEGER NOT NULL
 );
+-- One sentence vector per finding (analysis.embed; float16, unit length): similar findings
+-- and search by meaning read these instead of running the model on the whole corpus.
+CREATE TABLE finding_vectors (finding_id TEXT PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE set_aside (
     file_id TEXT NOT NULL, sha256 TEXT NOT NULL, source_url TEXT NOT NULL, reason TEXT NOT NULL
 );
@@ -135,8 +140,12 @@ def write(
     set_aside: list[SetAside],
     meta: dict[str, str],
     path: Path | None = None,
+    vectors: np.ndarray | None = None,
 ) -> Path:
-    """Write a complete new database and swap it in; the old one stays until the swap."""
+    """Write a complete new database and swap it in; the old one stays until the swap.
+
+    ``vectors``: one row per finding, in the order of the letters' findings.
+    """
     path = path or config.db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".jtai.", suffix=".sqlite.part")
@@ -174,6 +183,18 @@ def write(
                     ["finding_id", "topic"],
                     ((f.finding_id, t) for f in all_findings for t in f.topics.split(";") if t),
                 )
+                if vectors is not None:
+                    if len(vectors) != len(all_findings):
+                        raise ValueError(f"{len(vectors)} vectors for {len(all_findings)} findings")
+                    _insert(
+                        conn,
+                        "finding_vectors",
+                        ["finding_id", "vector"],
+                        (
+                            (f.finding_id, v.astype(np.float16).tobytes())
+                            for f, v in zip(all_findings, vectors, strict=True)
+                        ),
+                    )
                 _insert(
                     conn,
                     "set_aside",
@@ -251,6 +272,20 @@ def read_meta(path: Path | None = None) -> dict[str, str]:
         return {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
     finally:
         conn.close()
+
+
+def read_vectors(conn: sqlite3.Connection) -> tuple[list[str], np.ndarray]:
+    """(finding ids, float32 unit vectors) of every finding that has one, in finding-id order."""
+    rows = conn.execute("SELECT finding_id, vector FROM finding_vectors ORDER BY finding_id")
+    ids: list[str] = []
+    blobs: list[bytes] = []
+    for fid, blob in rows:
+        ids.append(fid)
+        blobs.append(blob)
+    if not blobs:
+        return ids, np.zeros((0, 0), dtype=np.float32)
+    matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1)
+    return ids, matrix.astype(np.float32)
 
 
 def read_set_aside(path: Path | None = None) -> list[SetAside]:

@@ -1,14 +1,17 @@
-"""Build benchmark: the whole pipeline (parse, classify, store) on the shared letters and on a
-corpus N times larger, against the PDF library's bare text extraction of the same files in
+"""Build benchmark: the whole pipeline (parse, embed, classify, store) on the shared letters and
+on a corpus N times larger, against the PDF library's bare text extraction of the same files in
 the same run; then an incremental rebuild after one new letter.
 
     python bench/bench_build.py [--scale 20] [--letters DIR]
 
 Each scale runs in its own process, so each peak memory (RSS) is that scale's own. The larger
 corpus is the shared letters parsed N times and stored under N distinct ids and checksums; the
-classifier is retrained on all N copies, as a build of such a corpus would. Targets (issue #6):
-parse + store <= 4x bare extraction; whole build <= 10x; per-letter time flat as the corpus
-grows; a rebuild after one new letter parses only that letter. Prints figures; not a test.
+classifier is retrained on all N copies, as a build of such a corpus would. Every run starts
+with an empty vector cache (a first build embeds every sentence; the x N copies repeat the
+same sentences, which are embedded once). Targets: parse + store <= 4x bare extraction (issue
+#6); the first build of the shared files <= 60x (issue #12, which added sentence vectors);
+a rebuild after one new letter parses and tags only that letter, in <= 15 s. Prints figures;
+not a test.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import config  # noqa: E402
-from analysis import classify, pdftext, store  # noqa: E402
+from analysis import classify, embed_cache, pdftext, store  # noqa: E402
 from analysis.build import parse_file  # noqa: E402
 from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter  # noqa: E402
 from bench.machine import machine  # noqa: E402
@@ -63,11 +66,15 @@ def run_scale(letters_dir: Path, scale: int) -> dict[str, float]:
     parse_s = time.perf_counter() - t
 
     with tempfile.TemporaryDirectory() as tmp, data_dir_env(Path(tmp)):
+        os.environ.pop("JTAI_EMBED_CACHE", None)  # a cold cache inside the fresh data dir
         t = time.perf_counter()
-        model = classify.tag_corpus(letters, retrain=True)
+        vectors, _ = embed_cache.vectors([f.text for lt in letters for f in lt.findings])
+        embed_s = time.perf_counter() - t
+        t = time.perf_counter()
+        model = classify.tag_corpus(letters, vectors, retrain=True)
         classify_s = time.perf_counter() - t
         t = time.perf_counter()
-        store.write(letters, [], model)
+        store.write(letters, [], model, vectors=vectors)
         store_s = time.perf_counter() - t
         db_mb = config.db_path().stat().st_size / 1e6
     return {
@@ -78,6 +85,7 @@ def run_scale(letters_dir: Path, scale: int) -> dict[str, float]:
         "bare": bare,
         "parse": parse_s,
         "median_ms": statistics.median(per_letter) * 1000,
+        "embed": embed_s,
         "classify": classify_s,
         "store": store_s,
         "db_mb": db_mb,
@@ -130,6 +138,10 @@ def incremental(letters_dir: Path) -> dict[str, float | str]:
     }
 
 
+def _whole(r: dict) -> float:
+    return r["parse"] + r["embed"] + r["classify"] + r["store"]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=int, default=20)
@@ -160,17 +172,15 @@ def main() -> int:
         ("bare text extraction (pypdfium2) s", lambda r: f"{r['bare']:.2f}"),
         ("parse s", lambda r: f"{r['parse']:.2f}"),
         ("  median per letter ms", lambda r: f"{r['median_ms']:.0f}"),
+        ("embed (cold cache) s", lambda r: f"{r['embed']:.2f}"),
         ("classify (train + tag) s", lambda r: f"{r['classify']:.2f}"),
         ("store s", lambda r: f"{r['store']:.2f}"),
         ("parse + store / bare (<= 4x)", lambda r: f"{(r['parse'] + r['store']) / r['bare']:.1f}x"),
         (
-            "whole build / bare (<= 10x)",
-            lambda r: f"{(r['parse'] + r['classify'] + r['store']) / r['bare']:.1f}x",
+            "whole build / bare (<= 60x)",
+            lambda r: f"{_whole(r) / r['bare']:.1f}x",
         ),
-        (
-            "whole build per letter ms",
-            lambda r: f"{(r['parse'] + r['classify'] + r['store']) / r['letters'] * 1000:.0f}",
-        ),
+        ("whole build per letter ms", lambda r: f"{_whole(r) / r['letters'] * 1000:.0f}"),
         ("database MB", lambda r: f"{r['db_mb']:.0f}"),
         ("peak memory (RSS) MB", lambda r: f"{r['peak_mb']:.0f}"),
     ]
@@ -180,7 +190,7 @@ def main() -> int:
     inc = incremental(letters_dir)
     print("incremental, through `python -m analysis build` (process start included):")
     print(f"  all but one letter, first build: {inc['full']:.1f}s")
-    print(f"  after one new letter:            {inc['one_new']:.1f}s   [{inc['one_new_report']}]")
+    print(f"  after one new letter (<= 15 s):  {inc['one_new']:.1f}s   [{inc['one_new_report']}]")
     print(
         f"  nothing new:                     {inc['unchanged']:.1f}s   [{inc['unchanged_report']}]"
     )

@@ -3,6 +3,8 @@ directory per test, and the fixture website."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,13 @@ from site_fixture import LETTERS_DIR, FixtureSite, require_shared_letters, runni
 from site_fixture import shared_manifest as read_shared_manifest
 
 __all__ = ["LETTERS_DIR"]
+
+# Every test's data directory is new, but a sentence's vector never changes: one cache of
+# vectors for the whole run (and the next) keeps builds in tests from embedding the same
+# letters again and again. Tests of the cache itself pass their own path.
+os.environ.setdefault(
+    "JTAI_EMBED_CACHE", str(Path(tempfile.gettempdir()) / "jtai-tests-embeddings.sqlite")
+)
 
 
 @pytest.fixture(scope="session")

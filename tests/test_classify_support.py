@@ -1,5 +1,6 @@
 """Helpers shared by the classifier tests (no tests here): the shared letters parsed in place,
-once per session, and a model trained on them. Skips cleanly when /work/shared is absent."""
+once per session, their sentence vectors (through the tests' shared vector cache), and models
+trained on them and the gold set. Skips cleanly when /work/shared is absent."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from analysis import classify, embed_cache
 from analysis.build import parse_file
-from analysis.classify_model import LabelModel, train
+from analysis.classify_model import Models
 from analysis.letter import Finding, Letter, NotAJtaiLetter
 from analysis.sentences import sentence_key
 from scrapers.rawstore import RawRecord
@@ -57,8 +60,19 @@ def all_letters() -> tuple[Letter, ...]:
 
 
 @lru_cache(maxsize=1)
-def full_model() -> LabelModel:
-    return train(list(all_letters()))
+def all_vectors() -> np.ndarray:
+    """One vector per finding of all_letters(), in their stored order."""
+    return embed_cache.vectors([f.text for lt in all_letters() for f in lt.findings])[0]
+
+
+@lru_cache(maxsize=1)
+def full_models() -> Models:
+    """Models trained as the build trains them: every gold sentence of the shared letters."""
+    letters = list(all_letters())
+    corpus = classify.Corpus.of(letters, all_vectors())
+    return classify.train_models(
+        corpus, classify.matched_gold(letters), {lt.letter_id for lt in letters}
+    )
 
 
 def finding(

@@ -1,5 +1,5 @@
-"""The evaluate command: gold matching (by key, then by page and first words) and the whole
-command on a tiny gold set built from two letters."""
+"""The evaluation: figures on known pairs, intervals over letters, and the whole command on
+a tiny gold set with a frozen test part."""
 
 from __future__ import annotations
 
@@ -8,83 +8,56 @@ import json
 from pathlib import Path
 
 import pytest
-from test_classify_support import all_letters, finding
+from test_classify_support import all_letters
 
 from analysis import __main__ as cli
 from analysis import evaluate, store
-from analysis.letter import Letter
-from analysis.sentences import first_words
+from analysis.gold import urn_and_date
 
 GOLD_LETTERS = ["80508-lewisham-2023-01-31", "80472-hampshire-2017-02-01"]
 
 
-def _gold(letter_file: str, key: str, words: str, page: int = 1) -> evaluate.GoldRow:
-    return evaluate.GoldRow(letter_file, page, key, words, "main_findings", "strength", "", "")
-
-
-def _letter(findings) -> Letter:
-    return Letter(
-        "1-2020-01-01",
-        "1",
-        "",
-        "",
-        "",
-        "2020-01-01",
-        "",
-        "",
-        "",
-        "neglect",
-        "",
-        "B",
-        "",
-        "",
-        0,
-        0,
-        0,
-        "",
-        "x" * 64,
-        3,
-        findings=findings,
-    )
-
-
-def test_match_by_key_then_by_first_words() -> None:
-    a = finding("Most children get the right help at the right time.", position=1)
-    b = finding("Strategy discussions are timely.", position=2, page=2)
-    letters = {"1-area-2020-01-01": _letter([a, b])}
-    rows = [
-        _gold("1-area-2020-01-01", a.key, first_words(a.text)),
-        # the labeller glued a heading onto the sentence: a different key, same start
-        _gold("1-area-2020-01-01", "000000000000", "Headline findings Strategy discussions", 2),
-        _gold("1-area-2020-01-01", "111111111111", "Case study highly effective", 2),
-    ]
-    matched = evaluate.match_gold(rows, letters)
-    assert [(f.finding_id if f else None, how) for _, f, how in matched] == [
-        (a.finding_id, "key"),
-        (b.finding_id, "first_words"),
-        (None, "none"),
-    ]
-
-
-def test_urn_and_date_from_the_stem() -> None:
-    assert evaluate.urn_and_date("80508-lewisham-2023-01-31") == ("80508", "2023-01-31")
-    with pytest.raises(ValueError):
-        evaluate.urn_and_date("lewisham")
+def _pair(letter: str, gold_label: str, label: str, ga: str = "", a: str = "", gt: str = "",
+          t: str = "", review: bool = False, fmt: str = "A") -> evaluate.Pair:  # fmt: skip
+    s = evaluate._set
+    return evaluate.Pair(letter, fmt, gold_label, s(ga), s(gt), label, 0.9, review, s(a), s(t))
 
 
 def test_scores_on_known_pairs() -> None:
-    f1 = finding("A", position=1)
-    f1.label, f1.agencies, f1.topics = "strength", "police", "perpetrator_focus"
-    f2 = finding("B", position=2)
-    f2.label, f2.agencies, f2.topics = "strength", "health", ""
-    g1 = evaluate.GoldRow(
-        "x", 1, "", "", "main_findings", "strength", "police", "perpetrator_focus"
-    )
-    g2 = evaluate.GoldRow("x", 1, "", "", "main_findings", "improvement", "health;police", "")
-    s = evaluate.score([(g1, f1), (g2, f2)], [f1, f2])
-    assert s["narrative_clear_direction_accuracy"] == 0.5
+    pairs = [
+        _pair("x", "strength", "strength", "police", "police", "perpetrator_focus",
+              "perpetrator_focus"),
+        _pair("x", "improvement", "strength", "health;police", "health"),
+        _pair("y", "mixed", "strength"),
+        _pair("y", "context", "context", review=True),
+        _pair("y", "context", "improvement"),
+    ]  # fmt: skip
+    s = evaluate.score(pairs)
+    # strength: 1 right, 1 wrong of 2 gold; improvement: 0 right of 1 -> F1 (0.6667 + 0) / 2
+    assert s["strength_vs_improvement_macro_f1"] == round((2 / 3 + 0) / 2, 4)
+    # said strength 3 times: right for the strength and for the mixed sentence
+    assert s["strength_precision_mixed_ok"] == round(2 / 3, 4)
+    assert s["improvement_precision_mixed_ok"] == 0.0
+    assert s["context_recall"] == 0.5 and s["context_precision"] == 1.0
     assert s["agencies_micro"] == {"precision": 1.0, "recall": 0.6667, "f1": 0.8}
     assert s["perpetrator_focus_f1"] == 1.0
+    assert s["needs_review_share"] == 0.2 and s["accuracy_when_flagged"] == 1.0
+
+
+def test_intervals_resample_letters() -> None:
+    pairs = [_pair(f"l{i}", "strength", "strength") for i in range(5)]
+    pairs += [_pair(f"l{i}", "improvement", "strength" if i == 0 else "improvement")
+              for i in range(5)]  # fmt: skip
+    ci = evaluate.intervals(pairs, rounds=200)
+    lo, hi = ci["strength_vs_improvement_macro_f1"]
+    point = evaluate.score(pairs)["strength_vs_improvement_macro_f1"]
+    assert lo <= point <= hi and lo < hi <= 1.0
+    assert ci == evaluate.intervals(pairs, rounds=200)  # a fixed seed: the same intervals
+
+
+TEST_LETTERS = ["80508-lewisham-2023-01-31", "80472-hampshire-2017-02-01"]
+DEV_LETTERS = ["80446-central-bedfordshire-2016-05-10", "80426-barnsley-2022-07-18",
+               "80537-peterborough-2017-08-11"]  # fmt: skip
 
 
 def test_evaluate_command_on_a_tiny_gold_set(
@@ -92,23 +65,28 @@ def test_evaluate_command_on_a_tiny_gold_set(
 ) -> None:
     letters = list(all_letters())
     gold_dir = tmp_path / "gold"
-    gold_dir.mkdir()
+    (gold_dir / "overlap").mkdir(parents=True)
+    wanted = set(TEST_LETTERS + DEV_LETTERS)
     source = [
         r
         for p in sorted(evaluate.config.GOLD_DIR.glob("labels_part*.csv"))
         for r in csv.DictReader(p.open(encoding="utf-8"))
-        if r["letter_file"] in GOLD_LETTERS
+        if r["letter_file"] in wanted
     ]
-    if not source:
+    if {r["letter_file"] for r in source} != wanted:
         pytest.skip("the gold set has no rows for the test letters")
     with (gold_dir / "labels_part1.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=list(source[0]))
         w.writeheader()
         w.writerows(source)
-    # A corpus of a dozen letters, the two gold letters among them.
-    held = {evaluate.urn_and_date(lf) for lf in GOLD_LETTERS}
+    (gold_dir / "split.csv").write_text(
+        "letter_file,part\n"
+        + "".join(f"{lf},test\n" for lf in TEST_LETTERS)
+        + "".join(f"{lf},dev\n" for lf in DEV_LETTERS)
+    )
+    held = {urn_and_date(lf) for lf in wanted}
     corpus = [lt for lt in letters if (lt.urn, lt.published) in held]
-    corpus += [lt for lt in letters if (lt.urn, lt.published) not in held][:10]
+    corpus += [lt for lt in letters if (lt.urn, lt.published) not in held][:3]
     monkeypatch.setattr(store, "read_letters", lambda: corpus)
 
     out = tmp_path / "eval"
@@ -116,26 +94,22 @@ def test_evaluate_command_on_a_tiny_gold_set(
     assert rc == 0
     figures = json.loads((out / "evaluation.json").read_text())
     assert figures["gold_rows"] == len(source)
-    assert figures["gold_letters_found"] == 2
-    assert figures["train_letters"] == len(corpus) - 2  # gold letters held out of training
+    assert figures["letters_test"] == 2 and figures["letters_dev"] == 3
+    assert sorted(figures["test_letters"]) == sorted(TEST_LETTERS)
+    assert figures["rows_test"] + figures["rows_dev"] == figures["matched_rows"]
     assert figures["match_rate"] >= 0.9
-    for key in [
-        "strength_vs_improvement_macro_f1",
-        "narrative_4class_accuracy",
-        "agencies_micro_f1",
-        "topics_micro_f1",
-        "perpetrator_focus_f1",
-        "needs_review_share_gold_letters",
-        "confusion_matrix",
-        "per_class",
-        "per_topic",
-        "unmatched",
-    ]:
-        assert key in figures
-    assert 0.5 < figures["strength_vs_improvement_macro_f1"] <= 1.0
+    test = figures["test"]
+    assert test["n"] == figures["rows_test"]
+    assert 0.5 < test["strength_vs_improvement_macro_f1"] <= 1.0
+    assert set(figures["test_intervals"]) >= {"strength_vs_improvement_macro_f1"}
+    assert set(figures["test_by_format"]) == {"A", "B"}
+    assert figures["dev_leave_one_letter_out"]["n"] == figures["rows_dev"]
+    assert figures["agreement"] == {"rows": 0}
     card = (out / "model-card.md").read_text()
-    assert "{figures_table}" not in card and "{gold_rows}" not in card
-    assert "strength_vs_improvement_macro_f1" in card
+    import re
+
+    assert not re.findall(r"\{[a-z_]+\}", card.split("-->", 1)[1]), "a placeholder left"
+    assert "strength_vs_improvement_macro_f1" in card and "frozen" in card
 
 
 def test_evaluate_command_without_a_database(data_dir: Path) -> None:

@@ -1,0 +1,115 @@
+"""Features of a finding for the classifier's models: pure functions over findings and vectors.
+
+A finding is read with what a person reading it sees: its words (TF-IDF, fitted by the model),
+its meaning (the sentence vector, analysis.embed), the heading it sits under, whether it is a
+bullet, the lexicon hits of the guide's wording (classify_rules), and, for a sentence that
+points back ('This ...', 'They ...'), the previous sentence's lexicon hits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from analysis import classify_rules as rules
+from analysis.letter import AGENCIES, SECTIONS, TOPICS, Finding
+
+KINDS = ("bullet", "subbullet", "paragraph")
+TAGS = AGENCIES + TOPICS
+
+
+def lexicon_hits(text: str) -> np.ndarray:
+    """1/0 per agency and topic lexicon (AGENCIES then TOPICS order)."""
+    found = rules.agencies_in(text) | rules.topics_in(text)
+    return np.array([t in found for t in TAGS], dtype=np.float32)
+
+
+CUES = ("context", "judgement", "bare_noun_phrase", "negative", "positive", "refers_back", "short")
+
+
+def cue_flags(text: str) -> np.ndarray:
+    """The guide's cues that no vector carries reliably (CUES order)."""
+    return np.array(
+        [
+            rules.context_rule(text),
+            rules.has_judgement(text),
+            rules.is_bare_noun_phrase(text),
+            rules.has_negative_cue(text),
+            rules.has_positive_cue(text),
+            rules.refers_back(text),
+            len(text) < 60,
+        ],
+        dtype=np.float32,
+    )
+
+
+def text_features(text: str) -> np.ndarray:
+    """What the rules read in a sentence alone: lexicon hits, then cues. The regular
+    expressions are most of a build's feature time, so these rows are cached per sentence
+    (classify.Corpus) under RULES_VERSION."""
+    return np.concatenate([lexicon_hits(text), cue_flags(text)])
+
+
+TEXT_WIDTH = len(TAGS) + len(CUES)
+# Changes whenever the rules or this module change, so cached rows never outlive their rules.
+RULES_VERSION = hashlib.sha256(
+    Path(rules.__file__).read_bytes() + Path(__file__).read_bytes()
+).hexdigest()[:16]
+
+
+def heading_onehot(f: Finding, judgement: bool) -> np.ndarray:
+    """Section and kind, one-hot (a section unknown to this version is all zeros), and the
+    section again where the sentence has no word of judgement: description under a Strengths
+    heading is the guide's `context`, and a linear model cannot make that product itself."""
+    sec = np.array([f.section == s for s in SECTIONS], dtype=np.float32)
+    kind = np.array([f.kind == k for k in KINDS], dtype=np.float32)
+    plain = sec * float(not judgement)
+    return np.concatenate([sec, kind, plain])
+
+
+def agency_section_onehot(f: Finding) -> np.ndarray:
+    return np.array([f.agency_section == a for a in AGENCIES], dtype=np.float32)
+
+
+def dense_features(
+    findings: list[Finding], vectors: np.ndarray, text_rows: np.ndarray | None = None
+) -> np.ndarray:
+    """One row per finding, findings in reading order within each letter: the vector, the
+    lexicon hits, the previous sentence's hits when this one points back, the cues, the
+    heading and the agency sub-heading. ``text_rows``: text_features of each finding, when
+    already known."""
+    if text_rows is None:
+        text_rows = np.array([text_features(f.text) for f in findings], dtype=np.float32)
+    rows = []
+    prev_hits = np.zeros(len(TAGS), dtype=np.float32)
+    prev_letter, prev_section = "", ""
+    back_at, judge_at = len(TAGS) + CUES.index("refers_back"), len(TAGS) + CUES.index("judgement")
+    for i, f in enumerate(findings):
+        hits, cues = text_rows[i, : len(TAGS)], text_rows[i, len(TAGS) :]
+        same = f.letter_id == prev_letter and f.section == prev_section
+        back = prev_hits if (same and text_rows[i, back_at]) else np.zeros_like(prev_hits)
+        head = heading_onehot(f, bool(text_rows[i, judge_at]))
+        rows.append(np.concatenate([vectors[i], hits, back, cues, head, agency_section_onehot(f)]))
+        prev_hits, prev_letter, prev_section = hits, f.letter_id, f.section
+    if not rows:
+        width = (
+            vectors.shape[1] + 2 * len(TAGS) + 7 + 2 * len(SECTIONS) + len(KINDS) + len(AGENCIES)
+        )
+        return np.zeros((0, width), dtype=np.float32)
+    return np.vstack(rows).astype(np.float32)
+
+
+def tag_index(tag: str) -> int:
+    return TAGS.index(tag)
+
+
+def embed_width(dense: np.ndarray) -> int:
+    """Where the lexicon hits start in a dense row (after the vector)."""
+    return dense.shape[1] - (2 * len(TAGS) + 7 + 2 * len(SECTIONS) + len(KINDS) + len(AGENCIES))
+
+
+def heading_slice(dense: np.ndarray) -> slice:
+    start = embed_width(dense) + 2 * len(TAGS) + 7
+    return slice(start, start + 2 * len(SECTIONS) + len(KINDS))

