@@ -86,7 +86,7 @@ def add_vectors(db: Path, source: Path) -> int:
             from analysis import embed
 
             for text, vec in zip(missing, embed.encode(missing), strict=True):
-                by_text[text] = vec.astype(np.float32).tobytes()
+                by_text[text] = vec.astype(np.float16).tobytes()  # as the build stores them
         with conn:
             conn.executemany(
                 "INSERT INTO finding_vectors VALUES (?, ?)", ((f, by_text[t]) for f, t in todo)

@@ -52,17 +52,24 @@ def test_vectors_round_trip_through_the_database() -> None:
     m = unit(rng.normal(size=(3, similarity.DIM)).tolist())
     for i, fid in enumerate(("x-0002", "x-0001", "y-0001")):
         conn.execute("INSERT INTO findings VALUES (?, ?)", (fid, fid[0]))
-        conn.execute("INSERT INTO finding_vectors VALUES (?, ?)", (fid, m[i].tobytes()))
+        # The build's float16 (one row as float32, as an older file may hold, reads too).
+        blob = m[i].tobytes() if i == 2 else m[i].astype(np.float16).tobytes()
+        conn.execute("INSERT INTO finding_vectors VALUES (?, ?)", (fid, blob))
     assert similarity.has_vectors(conn)
     vec = similarity.load(conn)
     assert sorted(vec.ids) == ["x-0001", "x-0002", "y-0001"]
     assert [vec.letters[vec.row(f)] for f in ("x-0001", "y-0001")] == ["x", "y"]
     assert vec.matrix.dtype == np.float32 and vec.matrix.shape == (3, similarity.DIM)
-    np.testing.assert_array_equal(vec.matrix[vec.row("x-0002")], m[0])
+    np.testing.assert_allclose(vec.matrix[vec.row("x-0002")], m[0], atol=1e-3)
+    np.testing.assert_array_equal(vec.matrix[vec.row("y-0001")], m[2])
     np.testing.assert_allclose(similarity.scores(vec.matrix, m[2]), vec.matrix @ m[2])
     # A vector whose finding is gone (a stale row) is left out rather than misattributed.
     conn.execute("INSERT INTO finding_vectors VALUES (?, ?)", ("z-0001", m[1].tobytes()))
     assert "z-0001" not in similarity.load(conn).ids
+    conn.execute("INSERT INTO finding_vectors VALUES ('w-0001', ?)", (b"\0" * 10,))
+    conn.execute("INSERT INTO findings VALUES ('w-0001', 'w')")
+    with pytest.raises(ValueError, match="10 bytes"):
+        similarity.load(conn)
 
 
 def test_no_table_means_no_vectors() -> None:
