@@ -1,13 +1,14 @@
 """How good "findings like this" is, on the hand-labelled gold: precision at 5 of the shipped
 method (cosine of the build's sentence embeddings) against plain TF-IDF cosine.
 
-Each gold sentence (matched to its finding as analysis.evaluate matches them) is a query; its
+Each gold sentence (matched to its finding as analysis.gold matches them) is a query; its
 candidates are the gold sentences of the other letters, as /similar shows only other letters.
 Of the five nearest, precision at 5 is the share that (a) shares a gold topic with the query
 (queries without a topic are left out of this one) and (b) has the query's gold label. Both
 methods rank the same candidates for the same queries; neither is tuned on the gold.
 
-    python -m analysis.evaluate_similar      # adds "similar" to evaluation.json and the card
+    python -m analysis.evaluate_similar   # adds "similar" to evaluation.json and the card
+    python -m analysis evaluate           # runs it too, after the classifier's figures
 
 Its figures are a separate key of ``config.evaluation_dir()/evaluation.json`` (written beside
 analysis.evaluate's, never replacing them) and a section appended to model-card.md.
@@ -25,7 +26,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 import config
-from analysis import evaluate, similarity, store
+from analysis import gold, similarity, store
 
 K = 5
 CARD_HEADING = "## Findings like this (precision at 5)"
@@ -71,6 +72,10 @@ def summarise(
     for measure in ("topic", "label"):
         a, b = hits[measure], other[measure]
         ok = ~np.isnan(a) & ~np.isnan(b)
+        if not ok.any():
+            out.update({measure: float("nan"), f"queries_{measure}": 0})
+            out[f"{measure}_ci95"] = out[f"{measure}_minus_other_ci95"] = [float("nan")] * 2
+            continue
         means, diffs = [], []
         for _ in range(1000):
             pick = rng.choice(len(keys), len(keys), replace=True)
@@ -94,11 +99,22 @@ def tfidf_sims(texts: Sequence[str], corpus: Sequence[str]) -> np.ndarray:
     return (m @ m.T).toarray()
 
 
-def gold_items(db: Path) -> tuple[list[Item], list[str], list[str]]:
+def ready(db: Path) -> bool:
+    """Whether ``db`` exists and holds the build's vectors (older builds have none)."""
+    if not db.exists():
+        return False
+    conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+    try:
+        return similarity.has_vectors(conn)
+    finally:
+        conn.close()
+
+
+def gold_items(db: Path, gold_dir: Path | None = None) -> tuple[list[Item], list[str], list[str]]:
     """The gold rows matched to findings: items, their texts, and every finding's text."""
     letters = store.read_letters(db)
-    rows = evaluate.read_gold()
-    matched = evaluate.match_gold(rows, evaluate.gold_letters(rows, letters))
+    rows = gold.read_gold(gold_dir)
+    matched = gold.match_gold(rows, gold.gold_letters(rows, letters))
     items: list[Item] = []
     texts: list[str] = []
     seen: set[str] = set()
@@ -127,9 +143,9 @@ def embedding_sims(db: Path, items: Sequence[Item]) -> np.ndarray:
     return m @ m.T
 
 
-def run(db: Path | None = None) -> dict:
+def run(db: Path | None = None, gold_dir: Path | None = None) -> dict:
     db = db or config.db_path()
-    items, texts, corpus = gold_items(db)
+    items, texts, corpus = gold_items(db, gold_dir)
     emb_hits = hits_at_k(embedding_sims(db, items), items)
     tfidf_hits = hits_at_k(tfidf_sims(texts, corpus), items)
     letters = [it.letter for it in items]

@@ -80,3 +80,15 @@ def test_write_keeps_the_classifier_figures(tmp_path: Path) -> None:
     card = (tmp_path / "model-card.md").read_text()
     assert card.startswith("# Model card") and card.count(es.CARD_HEADING) == 1
     assert "0.600 (0.500-0.700)" in card
+
+
+def test_no_queries_and_no_vectors_are_reported_not_raised(tmp_path: Path) -> None:
+    empty = {"topic": np.array([np.nan]), "label": np.array([np.nan])}
+    out = es.summarise(empty, empty, ["A"])
+    assert out["queries_topic"] == 0 and np.isnan(out["topic"])
+    assert not es.ready(tmp_path / "absent.sqlite")
+    import sqlite3
+
+    db = tmp_path / "old.sqlite"
+    sqlite3.connect(db).execute("CREATE TABLE findings (finding_id TEXT, letter_id TEXT)")
+    assert not es.ready(db)  # built before vectors: the evaluation leaves it out
