@@ -75,13 +75,17 @@ def examples(
     those the classifier is surest of first (an example should be a clear case), then the most
     recently published (closest to the inspection ahead). A sentence already shown for an
     earlier code, or worded the same as one (a template line), is not shown again: a sentence
-    tagged with five topics would otherwise stand for all five. ``rows``: findings with a
+    tagged with five topics would otherwise stand for all five; nor is a line that only
+    introduces a list. ``rows``: findings with a
     ``code`` column, one row per (finding, code)."""
     ordered = rows.sort_values(
         ["label_confidence", "published", "letter_id", "position"],
         ascending=[False, False, True, True],
         kind="stable",
     )
+    # A line that introduces a list ("Priority action should be taken in these areas:") says
+    # nothing on its own.
+    ordered = ordered[~ordered["text"].str.rstrip().str.endswith(":")]
     used: set[str] = set()
     out: dict[str, pd.DataFrame] = {}
     for code in codes:

@@ -76,6 +76,7 @@ def test_examples_are_sure_recent_and_never_repeated() -> None:
             ("f3", "L2", "2024-01-01", 1, 0.9, "a", "recent"),
             ("f4", "L3", "2024-01-01", 1, 0.9, "b", "surest of L1"),  # a template line
             ("f5", "L4", "2019-01-01", 1, 0.5, "b", "unsure"),
+            ("f6", "L5", "2025-01-01", 1, 0.99, "b", "Action is needed in these areas:"),
         ],
         columns=[
             "finding_id",
