@@ -285,5 +285,5 @@ for heading, body in sections(in_app=True):
             frame,
             f"brief_{urn}_{theme}_{name}.csv",
             key=f"dl_brief_{name}",
-            label=f"Download CSV ({len(frame)} rows)",
+            label=f"Download CSV ({html_parts.rows(len(frame))})",
         )

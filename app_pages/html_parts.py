@@ -43,6 +43,11 @@ def app_link(page: str, params: Mapping[str, str]) -> str:
     return f"{page}?{urlencode(dict(params), safe=',')}"
 
 
+def rows(n: int, noun: str = "row") -> str:
+    """ "1 row", "2 rows": for a download's label."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def safe_href(href: str) -> str:
     """``href`` when it is one of this app's paths or a web address, else ''."""
     return href if href.startswith(("https://", "http://", *APP_PAGES)) else ""

@@ -183,7 +183,7 @@ def counts_section(dim: str, tags: pd.DataFrame, title: str, name_of) -> None:  
         csv[["code", "name", *recurring.COUNT_COLUMNS, "letters"]],
         f"recurring_{dim}s.csv",
         key=f"dl_recurring_{dim}",
-        label=f"Download CSV ({len(csv)} rows)",
+        label=f"Download CSV ({html_parts.rows(len(csv))})",
     )
 
 
@@ -246,7 +246,7 @@ if subject:
         side.assign(name=side["group"].map(group_name), code=code),
         f"recurring_{code}_side_by_side.csv",
         key="dl_recurring_side",
-        label=f"Download CSV ({len(side)} rows)",
+        label=f"Download CSV ({html_parts.rows(len(side))})",
     )
 
     sentence_kind = recurring.kind_of(filters.label)
@@ -280,7 +280,7 @@ if subject:
             html_parts.STYLE + html_parts.sentences_by_letter(rows_df, theme_name, heading_level=3)
         )
     name_csv = f"recurring_{code}_{sentence_kind}.csv"
-    label_csv = f"Download these sentences as CSV ({total} rows)"
+    label_csv = f"Download these sentences as CSV ({html_parts.rows(total)})"
     if periods:
         common.download_csv(every, name_csv, key="dl_recurring_sentences", label=label_csv)
     else:
@@ -327,5 +327,5 @@ common.download_csv(
     pa.assign(theme_name=pa["theme"].map(theme_name)),
     "recurring_priority_actions_by_theme.csv",
     key="dl_recurring_pa",
-    label=f"Download CSV ({len(pa)} rows)",
+    label=f"Download CSV ({html_parts.rows(len(pa))})",
 )

@@ -138,5 +138,5 @@ common.download_csv(
     rows.assign(query_finding_id=finding),
     f"similar_to_{finding}.csv",
     key="dl_similar",
-    label=f"Download CSV ({len(rows)} rows)",
+    label=f"Download CSV ({html_parts.rows(len(rows))})",
 )
