@@ -49,6 +49,16 @@ DEFAULT_DOWNLOAD_DEADLINE_SECONDS = 300.0
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
 
 
+def gold_letters_dir() -> Path | None:
+    """Where the gold set's letters can be read for training when the corpus lacks them (a
+    folder of other letters, or a partial fetch): the shared letters, or JTAI_GOLD_LETTERS_DIR
+    ("" turns this off). The gold files hold keys and labels only; the text comes from here."""
+    value = os.environ.get("JTAI_GOLD_LETTERS_DIR")
+    if value is not None:
+        return Path(value) if value else None
+    return SHARED_DIR / "jtai-letters"
+
+
 def data_dir() -> Path:
     return Path(os.environ.get("JTAI_DATA_DIR") or REPO_ROOT / "data")
 

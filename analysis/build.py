@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import config
-from analysis import classify, embed, embed_cache, pdftext, reference, store
+from analysis import classify, embed, embed_cache, gold, pdftext, reference, store
 from analysis.letter import IncompleteLetter, Letter, NotAJtaiLetter, SetAside
 from analysis.parse_letter import PARSER_VERSION, Source, make_letter_id, parse
 from scrapers import rawstore
@@ -57,7 +57,8 @@ def _database_is_current(letters: list[Letter], report: BuildReport, meta: dict[
         and bool(letters)
         and meta.get("schema_version") == store.SCHEMA_VERSION
         and meta.get("embedding_model") == embed.MODEL_ID
-        and meta.get("classifier_fingerprint") == classify.fingerprint(letters)
+        and meta.get("classifier_fingerprint")
+        == classify.fingerprint(letters, gold_letters_outside(letters))
         and set(report.set_aside) == set(store.read_set_aside())
     )
 
@@ -136,6 +137,34 @@ def _renamed(letter: Letter, new_id: str) -> Letter:
     return replace(letter, letter_id=new_id, findings=findings)
 
 
+def gold_letters_outside(letters: list[Letter]) -> list[Letter]:
+    """The gold set's letters that the corpus lacks, parsed from config.gold_letters_dir(),
+    for training only (never stored): the models then learn from every hand label whatever
+    letters a user's corpus holds. Unreadable or absent files are skipped."""
+    folder = config.gold_letters_dir()
+    if folder is None or not folder.is_dir():
+        return []
+    have = {(lt.urn, lt.published) for lt in letters}
+    out: list[Letter] = []
+    for letter_file in sorted({r.letter_file for r in gold.read_gold()}):
+        urn, published = gold.urn_and_date(letter_file)
+        path = folder / f"{letter_file}.pdf"
+        if (urn, published) in have or not path.is_file():
+            continue
+        data = path.read_bytes()
+        sha = rawstore.sha256_of(data)
+        record = rawstore.RawRecord(
+            file_id=f"gold-{sha[:16]}", urn=urn, provider="", report_type="",
+            published=published, source_url="", sha256=sha, bytes=len(data),
+            origin="gold", original_name=path.name, fetched_at="",
+        )  # fmt: skip
+        try:
+            out.append(parse_file(path, record))
+        except Exception as exc:  # noqa: BLE001 - a training extra never stops the build
+            log.warning("gold letter %s not used for training: %s", path.name, exc)
+    return out
+
+
 def build(retrain: bool = False, wait: bool = False) -> BuildReport:
     report = BuildReport()
     with store.build_lock(wait=wait):
@@ -190,8 +219,15 @@ def build(retrain: bool = False, wait: bool = False) -> BuildReport:
         report.seconds["embed"] = time.perf_counter() - t1
 
         t1 = time.perf_counter()
+        extra = gold_letters_outside(ordered)
+        extra_vectors, n = embed_cache.vectors([f.text for lt in extra for f in lt.findings])
+        report.embedded += n
         model_info = classify.tag_corpus(
-            ordered, vectors, retrain=retrain, tagged_by=meta.get("classifier_fingerprint", "")
+            ordered,
+            vectors,
+            retrain=retrain,
+            tagged_by=meta.get("classifier_fingerprint", ""),
+            extra=(extra, extra_vectors),
         )
         report.seconds["classify"] = time.perf_counter() - t1
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,6 +39,8 @@ class Params:
 
 
 DEFAULT_PARAMS = Params()
+# Fewer hand-labelled sentences than this among the letters: learn labels from headings.
+MIN_GOLD = 200
 
 
 @dataclass
@@ -180,9 +182,13 @@ def matched_gold(letters: Sequence[Letter]) -> list[tuple[gold_set.GoldRow, Find
     ]
 
 
-def fingerprint(letters: Sequence[Letter]) -> str:
+def fingerprint(letters: Sequence[Letter], extra: Sequence[Letter] = ()) -> str:
     """What the models trained on these letters (and the gold found among them) are called."""
-    return cm.fingerprint(letters, gold_signature([g for g, _ in matched_gold(letters)]))
+    matched = matched_gold([*letters, *extra])
+    settings = cm.DEFAULT_SETTINGS
+    if len(matched) < MIN_GOLD:
+        settings = replace(settings, weak_weight=1.0)
+    return cm.fingerprint([*letters, *extra], gold_signature([g for g, _ in matched]), settings)
 
 
 def _rows_of(letters: Sequence[Letter]) -> dict[str, list[int]]:
@@ -195,11 +201,19 @@ def _rows_of(letters: Sequence[Letter]) -> dict[str, list[int]]:
     return out
 
 
+def _learnt_from(n_gold: int, n_extra: int) -> str:
+    if n_gold < MIN_GOLD:
+        return f"the letters' headings (only {n_gold} hand-labelled sentences found)"
+    extra = f", {n_extra} of their letters read for training only" if n_extra else ""
+    return f"{n_gold} hand-labelled sentences{extra}"
+
+
 def tag_corpus(
     letters: list[Letter],
     vectors: np.ndarray,
     retrain: bool = False,
     tagged_by: str = "",
+    extra: tuple[list[Letter], np.ndarray] | None = None,
 ) -> dict[str, str]:
     """Train on these letters and every gold sentence found among them (or load the models
     trained on exactly that) and tag the findings; facts for the meta table.
@@ -208,14 +222,26 @@ def tag_corpus(
     tags (from the previous database). When the models are those, only untagged letters are
     tagged: the others would get the same tags again (a letter's tags depend on the models
     and the letter alone).
+
+    ``extra``: gold letters the corpus lacks, with their vectors, to learn from (not tagged).
+    With too few gold sentences the label model learns from the headings instead, and the
+    tags come from the lexicons; the meta table says which.
     """
     corpus = Corpus.of(letters, vectors)
-    matched = matched_gold(letters)
-    fp = cm.fingerprint(letters, gold_signature([g for g, _ in matched]))
+    extra_letters, extra_vectors = extra or ([], np.zeros((0, vectors.shape[1])))
+    learn_from = [*letters, *extra_letters]
+    matched = matched_gold(learn_from)
+    settings = cm.DEFAULT_SETTINGS
+    if len(matched) < MIN_GOLD:
+        settings = replace(settings, weak_weight=1.0)
+    fp = cm.fingerprint(learn_from, gold_signature([g for g, _ in matched]), settings)
     models = None if retrain else cm.load()
     trained = models is None or models.fingerprint != fp
     if trained:
-        models = train_models(corpus, matched, {lt.letter_id for lt in letters}, fp)
+        training = (
+            Corpus.of(learn_from, np.vstack([vectors, extra_vectors])) if extra_letters else corpus
+        )
+        models = train_models(training, matched, {lt.letter_id for lt in learn_from}, fp, settings)
         cm.save(models)
     assert models is not None
     if not trained and tagged_by == fp:
@@ -236,4 +262,14 @@ def tag_corpus(
             f"{flagged / len(corpus.findings):.4f}" if corpus.findings else "0"
         ),
         "classifier_train_counts": ";".join(f"{k}={v}" for k, v in models.n_train.items()),
+        "classifier_learnt_from": (
+            f"{len(matched)} hand-labelled sentences"
+            + (
+                f" ({len(extra_letters)} gold letters read for training only)"
+                if extra_letters
+                else ""
+            )
+            if len(matched) >= MIN_GOLD
+            else f"the letters' headings (only {len(matched)} hand-labelled sentences found)"
+        ),
     }

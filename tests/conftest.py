@@ -20,6 +20,10 @@ __all__ = ["LETTERS_DIR"]
 os.environ.setdefault(
     "JTAI_EMBED_CACHE", str(Path(tempfile.gettempdir()) / "jtai-tests-embeddings.sqlite")
 )
+# Builds in tests learn from the gold sentences of their own few letters; reading the other
+# gold letters from ../shared for training is tested where it is the point
+# (test_build.py::test_gold_letters_outside_the_corpus_are_learnt_from).
+os.environ.setdefault("JTAI_GOLD_LETTERS_DIR", "")
 
 
 @pytest.fixture(scope="session")

@@ -242,12 +242,20 @@ def test_about_not_yet_evaluated_then_evaluated(
     copy = tmp_path / "d"
     shutil.copytree(env, copy, ignore=shutil.ignore_patterns("raw"))
     (copy / "evaluation").mkdir()
-    (copy / "evaluation" / "evaluation.json").write_text(json.dumps({"label": {"macro_f1": 0.8}}))
+    figures = {
+        "test": {"n": 630, "letters": 14, "strength_vs_improvement_macro_f1": 0.8123},
+        "test_intervals": {"strength_vs_improvement_macro_f1": [0.79, 0.83]},
+    }
+    (copy / "evaluation" / "evaluation.json").write_text(json.dumps(figures))
     (copy / "evaluation" / "model-card.md").write_text("# Model card\nMacro F1 0.80")
     monkeypatch.setenv("JTAI_DATA_DIR", str(copy))
     at = app("about")
     assert "Not yet evaluated" not in texts(at)
-    assert "label.macro_f1" in set(frame_with(at, "measure")["measure"])
+    table = frame_with(at, "figure")
+    row = table[table["figure"].str.startswith("Strength or area for improvement")].iloc[0]
+    assert row["on letters never trained on"] == 0.8123
+    assert row["95% interval"] == "0.79 to 0.83" and row["goal met"] == "no"
+    assert "630 hand-labelled sentences of 14 letters" in texts(at)
 
 
 def test_rebuilt_database_is_picked_up_without_restart(

@@ -217,3 +217,45 @@ def test_a_parser_bug_sets_the_letter_aside_and_names_it(data_dir: Path) -> None
     reason = set_aside_reason(IndexError("list index out of range"), record)
     assert reason == "parser error (please report): IndexError: list index out of range"
     assert set_aside_reason(OSError(28, "No space left on device"), record) is None
+
+
+def test_gold_letters_outside_the_corpus_are_learnt_from(
+    sample_folder: Path, data_dir: Path, letters_dir: Path
+) -> None:
+    # A user's folder of two letters: the models still learn from every hand label, reading
+    # the other gold letters from the shared folder for training only.
+    env_dir = os.environ.get("JTAI_GOLD_LETTERS_DIR")
+    os.environ["JTAI_GOLD_LETTERS_DIR"] = str(letters_dir)
+    try:
+        _run("scrapers", "ingest", str(sample_folder), data_dir=data_dir)  # broken.pdf: exit 1
+        out = _run("analysis", "build", data_dir=data_dir)
+    finally:
+        os.environ["JTAI_GOLD_LETTERS_DIR"] = env_dir or ""
+    assert out.returncode == 0, out.stderr[-2000:]
+    meta = store.read_meta(data_dir / "jtai.sqlite")
+    learnt = meta["classifier_learnt_from"]
+    n_gold = int(learnt.split()[0])
+    assert n_gold >= 2000 and "read for training only" in learnt, learnt
+    conn = sqlite3.connect(data_dir / "jtai.sqlite")
+    assert conn.execute("SELECT COUNT(*) FROM letters").fetchone()[0] == 2  # never stored
+    assert (
+        conn.execute("SELECT COUNT(*) FROM finding_vectors").fetchone()[0]
+        == (conn.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
+    )
+
+
+def test_without_gold_the_labels_are_learnt_from_headings(
+    sample_folder: Path, data_dir: Path
+) -> None:
+    _run("scrapers", "ingest", str(sample_folder), data_dir=data_dir)  # broken.pdf: exit 1
+    empty = data_dir.parent / "no-gold"
+    empty.mkdir()
+    env = os.environ.get("JTAI_GOLD_LETTERS_DIR")
+    os.environ["JTAI_GOLD_LETTERS_DIR"] = str(empty)
+    try:
+        out = _run("analysis", "build", data_dir=data_dir)
+    finally:
+        os.environ["JTAI_GOLD_LETTERS_DIR"] = env or ""
+    assert out.returncode == 0, out.stderr[-2000:]
+    # Liverpool and Lewisham carry fewer gold sentences than the models need to learn from.
+    assert "headings" in store.read_meta(data_dir / "jtai.sqlite")["classifier_learnt_from"]

@@ -280,3 +280,20 @@ def test_two_build_commands_at_once_second_refuses_or_waits(
     finally:
         release.set()
         holder.join(10)
+
+
+def test_vectors_are_stored_one_per_finding_and_read_back(data_dir: Path) -> None:
+    import numpy as np
+
+    letters = [_letter(1, 3), _letter(2, 2)]
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store.write(letters, [], {}, vectors=vectors)
+    ids, got = store.read_vectors(store.connect_readonly())
+    order = [f.finding_id for lt in letters for f in lt.findings]
+    assert ids == sorted(order) and got.dtype == np.float32
+    want = vectors[[order.index(i) for i in ids]]
+    assert np.allclose(got, want, atol=2e-3)  # stored as float16
+    with pytest.raises(ValueError, match="vectors for"):
+        store.write(letters, [], {}, vectors=vectors[:4])
