@@ -296,6 +296,7 @@ def finding_table(
         data.source_link(u, p) for u, p in zip(view["source_url"], view["page"], strict=False)
     ]
     view["label"] = view["label"].map(data.label_name)
+    view["like"] = "similar?finding=" + view["finding_id"].astype(str)  # findings like this
     cols = [
         c
         for c in [
@@ -305,6 +306,7 @@ def finding_table(
             "label",
             "page",
             "link",
+            "like",
             "theme",
             "section",
             "label_confidence",
@@ -323,6 +325,7 @@ def finding_table(
         column_config={
             "text": st.column_config.TextColumn("sentence", width="large"),
             "link": st.column_config.LinkColumn("source", display_text="PDF page"),
+            "like": st.column_config.LinkColumn("elsewhere", display_text="findings like this"),
             "label_confidence": st.column_config.NumberColumn("confidence", format="%.2f"),
         },
     )

@@ -210,6 +210,8 @@ def test_explore_matches_by_meaning_as_well_as_words(
     assert "at least 0.45" in texts(at)
     at = app("explore", q=phrase)  # an old link: words only
     assert f"{len(words):,} findings." in texts(at)
+    grid = next(d.value for d in at.dataframe if "like" in d.value.columns)
+    assert all(v.startswith("similar?finding=") for v in grid["like"])  # one click to /similar
     assert "match" not in at.query_params
 
 
