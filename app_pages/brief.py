@@ -171,7 +171,7 @@ def letters_table(rows: pd.DataFrame, with_area: bool) -> str:
             "Improvements": r.n_improvements,
             "Priority actions": r.n_priority_actions,
             "Letter": html_parts.Link(
-                r.source_url, "PDF", f"the letter to {r.local_authority}, {r.published} (PDF)"
+                r.source_url, "PDF", f"PDF: the letter to {r.local_authority}, {r.published}"
             )
             if r.source_url
             else "",
