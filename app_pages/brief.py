@@ -14,7 +14,7 @@ import streamlit as st
 import config
 from analysis import brief, recurring, reference
 from analysis.taxonomy import agency_name, topic_name
-from app_pages import brief_html, common, data, html_parts
+from app_pages import brief_html, common, data, html_parts, meaning
 from app_pages.state import Filters, md_escape
 
 PAGE = "brief"
@@ -65,6 +65,7 @@ if not urn or not theme:
     )
     st.stop()
 common.copy_link(PAGE, filters)
+meaning.warm_up(sig)  # its sentences link to /similar: have the vectors ready
 area = voc.la_names.get(urn, urn)
 
 # ---------------------------------------------------------------- data

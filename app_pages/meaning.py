@@ -5,12 +5,15 @@ The arithmetic is analysis.similarity; the model is analysis.embed."""
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis import similarity
+from analysis import similarity, store
 from app_pages import common, data
 from app_pages.state import Filters
 
@@ -18,12 +21,58 @@ Sig = common.Sig
 CANDIDATES = 400  # nearest findings read before the page's filters; all of them if too few pass
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+# The vectors of the database builds in use (a rebuild adds one; older ones are dropped), and
+# the loads under way. Loaded on their own connection and thread: at x20 a load takes seconds,
+# which neither the pages' shared connection nor a reader waiting for a page should pay.
+_READY: dict[Sig, similarity.Vectors | None] = {}
+_LOADING: dict[Sig, threading.Thread] = {}
+_GUARD = threading.Lock()
+KEEP = 2
+
+
+def _load(sig: Sig) -> None:
+    vec: similarity.Vectors | None = None
+    try:
+        conn = store.connect_readonly(Path(sig[0]))
+        try:
+            # The path may already name a newer build than ``sig``: never keep its vectors
+            # under the old key.
+            if data.db_signature(Path(sig[0])) == sig and similarity.has_vectors(conn):
+                vec = similarity.load(conn)
+                vec.other_letters(0)  # the letters' codes, made once here
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        vec = None
+    with _GUARD:
+        _READY[sig] = vec
+        _LOADING.pop(sig, None)
+        for old in list(_READY)[:-KEEP]:
+            _READY.pop(old, None)
+
+
+def warm_up(sig: Sig) -> None:
+    """Start loading this build's vectors in the background (pages whose sentences link to
+    /similar call it, so the reader who follows a link finds them loaded)."""
+    with _GUARD:
+        if sig in _READY or sig in _LOADING:
+            return
+        thread = threading.Thread(target=_load, args=(sig,), daemon=True, name="jtai-vectors")
+        _LOADING[sig] = thread
+        thread.start()
+
+
 def vectors(sig: Sig) -> similarity.Vectors | None:
     """The stored vectors of this database, or None when it has none (built before them)."""
-    if not common.run(sig, similarity.has_vectors):
-        return None
-    return common.run(sig, similarity.load)  # type: ignore[return-value]
+    warm_up(sig)
+    with _GUARD:
+        if sig in _READY:
+            return _READY[sig]
+        thread = _LOADING.get(sig)
+    if thread is not None:
+        thread.join()
+    with _GUARD:
+        return _READY.get(sig)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

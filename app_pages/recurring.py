@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis import recurring
 from analysis.taxonomy import AGENCIES, TOPICS, agency_name, topic_name
-from app_pages import common, data, html_parts
+from app_pages import common, data, html_parts, meaning
 from app_pages.state import Filters, md_escape, to_query
 
 PAGE = "recurring"
@@ -92,6 +92,7 @@ selection = Filters(
 )
 common.show_description(selection, voc, noun="letters")
 common.copy_link(PAGE, filters)
+meaning.warm_up(sig)  # its sentences link to /similar: have the vectors ready
 
 # ---------------------------------------------------------------- data
 where, params = data.letters_where(selection)
