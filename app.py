@@ -44,6 +44,24 @@ PAGES = [
         icon=":material/search:",
         url_path="explore",
     ),
+    st.Page(
+        "app_pages/recurring.py",
+        title="Recurring findings",
+        icon=":material/repeat:",
+        url_path="recurring",
+    ),
+    st.Page(
+        "app_pages/similar.py",
+        title="Findings like this",
+        icon=":material/join_inner:",
+        url_path="similar",
+    ),
+    st.Page(
+        "app_pages/brief.py",
+        title="Pre-inspection brief",
+        icon=":material/assignment:",
+        url_path="brief",
+    ),
     st.Page("app_pages/new.py", title="What's new", icon=":material/new_releases:", url_path="new"),
     st.Page("app_pages/about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]

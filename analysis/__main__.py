@@ -89,6 +89,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     figures["agreement"] = gold.agreement(rows, gold.read_second_reader(gold_dir))
     out = evaluate_mod.write(figures, Path(args.out_dir) if args.out_dir else None)
     print(evaluate_mod.summary(figures))
+    # Findings like this (issue 13): its own key and card section, added to what was just written.
+    from analysis import evaluate_similar
+
+    if evaluate_similar.ready(config.db_path()):
+        similar = evaluate_similar.run(config.db_path(), gold_dir)
+        evaluate_similar.write(similar, out.parent)
+        print(evaluate_similar.card_section(similar))
     print(f"wrote {out} and {out.with_name('model-card.md')}")
     return config.EXIT_OK
 

@@ -7,11 +7,11 @@ import html
 
 import streamlit as st
 
-from app_pages import common, data, figures, names, readings
+from app_pages import common, data, figures, meaning, names, readings
 from app_pages.state import Filters, md_escape
 
 PAGE = "compare"
-KEYS = ("theme", "topic", "from", "to", "bar", "needs_review")
+KEYS = ("theme", "topic", "q", "match", "from", "to", "bar", "needs_review")
 DEFAULT_THEMES = ("cse_missing", "domestic_abuse")
 DEFAULT_TOPIC = "perpetrator_focus"
 # A bar's label in the link: "all" stands for the "all findings" bar.
@@ -42,7 +42,24 @@ themes = c1.multiselect(
     format_func=lambda t: voc.themes.get(t, t),
 )
 common.seed("compare_topic", topic, reseed)
-topic = c2.selectbox("Topic", list(voc.topics), key="compare_topic", format_func=names.topic_name)
+# A phrase the taxonomy lacks, charted like a topic (it replaces the topic while it is set).
+common.seed("compare_q", filters.q, reseed)
+topic = c2.selectbox(
+    "Topic",
+    list(voc.topics),
+    key="compare_topic",
+    format_func=names.topic_name,
+    disabled=bool(st.session_state.get("compare_q", "").strip()),
+    help="Not used while a phrase is searched instead",
+)
+c3, c4 = st.columns([3, 2])
+phrase = c3.text_input(
+    "Or a phrase instead of a topic", key="compare_q", max_chars=200,
+    placeholder="e.g. return home interviews",
+).strip()  # fmt: skip
+common.seed("compare_match", filters.match == "meaning", reseed)
+by_meaning = c4.toggle("Match by meaning as well as words", key="compare_match")
+match = "meaning" if by_meaning else "words"
 dated = common.filter_box(
     PAGE, filters, reseed, voc, ("from", "to"), span, columns=2, title="Letters published between"
 )
@@ -52,8 +69,15 @@ if len(themes) < 2:
     st.warning("Pick at least two themes to compare.")
     st.stop()
 filters = Filters(
-    theme=tuple(themes), topic=(topic,), date_from=d_from, date_to=d_to, exclude_review=review
+    theme=tuple(themes),
+    topic=() if phrase else (topic,),
+    q=phrase,
+    match=match,
+    date_from=d_from,
+    date_to=d_to,
+    exclude_review=review,
 )
+filters, close = meaning.resolve(sig, filters)
 common.show_description(filters.with_(topic=()), voc, noun="letters")
 
 table = common.compare_counts(sig, filters, topic)
@@ -63,8 +87,16 @@ table["share"] = table["share"].round(4)
 table["ci_low"] = table["ci_low"].round(4)
 table["ci_high"] = table["ci_high"].round(4)
 topic_name = names.topic_name(topic)
+if phrase:
+    topic_name = f"“{phrase}” (search)"
+    how = (
+        meaning.threshold_note() if close is not None else "a sentence matches when it contains it"
+    )
+    st.markdown(md_escape(f"This is a search, not a topic: {how}."))
 
-if table["on_topic"].sum() == 0:
+if phrase and table["on_topic"].sum() == 0:
+    st.info("No sentence in these letters matches the phrase.")
+elif table["on_topic"].sum() == 0:
     st.info(
         f"No finding in these letters is tagged with the topic '{topic_name}' yet "
         "(topics come from the classifier; if it has not run, every share is 0)."
@@ -100,8 +132,9 @@ common.chart(
     table,
     f"compare_{topic}",
     "compare",
-    caption="Bars: share of the theme's findings with that label which are tagged "
-    "with the topic; text: count on topic / findings; whiskers: 95% Wilson interval. "
+    caption="Bars: share of the theme's findings with that label which "
+    + ("match the phrase" if phrase else "are tagged with the topic")
+    + "; text: count on topic / findings; whiskers: 95% Wilson interval. "
     "Choose a bar (or pick it below) to read its sentences.",
     reading=readings.compare(table, topic_name),
     on_click=_clicked,

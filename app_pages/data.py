@@ -118,7 +118,7 @@ def where_clause(filters: Filters) -> tuple[str, list[object]]:
         c, v = _in("t.topic", filters.topic)
         add(f"EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id AND {c})", v)
     if filters.q:
-        add("f.text LIKE ? ESCAPE '\\'", [like_pattern(filters.q)])
+        add(*text_match(filters))
     if filters.date_from:
         add("l.published >= ?", [filters.date_from.isoformat()])
     if filters.date_to:
@@ -128,6 +128,18 @@ def where_clause(filters: Filters) -> tuple[str, list[object]]:
     if filters.exclude_review:
         add("f.needs_review = 0", [])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def text_match(filters: Filters) -> tuple[str, list[object]]:
+    """The condition for ``q``: its words in the sentence, or (match=meaning) also the
+    sentence among those close to it in meaning (``filters.meaning_ids``, a JSON list)."""
+    words = "f.text LIKE ? ESCAPE '\\'"
+    if filters.match == "meaning" and filters.meaning_ids:
+        return (
+            f"({words} OR f.finding_id IN (SELECT value FROM json_each(?)))",
+            [like_pattern(filters.q), filters.meaning_ids],
+        )
+    return words, [like_pattern(filters.q)]
 
 
 def agency_counts_sql(filters: Filters) -> tuple[str, list[object]]:
@@ -291,15 +303,23 @@ def compare_counts(conn: sqlite3.Connection, filters: Filters, topic: str) -> pd
     found = where
     if filters.exclude_review:
         found = (where + " AND " if where else " WHERE ") + "f.needs_review = 0"
+    # A phrase (``filters.q``) is charted like a topic: k counts the sentences it matches.
+    on_topic, on_params = (
+        text_match(filters)
+        if filters.q
+        else (
+            "EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id "
+            "AND t.topic = ?)",
+            [topic],
+        )
+    )
     sql = (
-        "SELECT l.theme, f.label, COUNT(*) AS n, "
-        "SUM(EXISTS (SELECT 1 FROM finding_topics t WHERE t.finding_id = f.finding_id "
-        "AND t.topic = ?)) AS k "
+        f"SELECT l.theme, f.label, COUNT(*) AS n, SUM({on_topic}) AS k "
         "FROM findings f JOIN letters l ON l.letter_id = f.letter_id"
         + found
         + " GROUP BY l.theme, f.label"
     )
-    raw = read_df(conn, sql, [topic, *params])
+    raw = read_df(conn, sql, [*on_params, *params])
     letters = read_df(
         conn,
         "SELECT l.theme, COUNT(*) AS letters FROM letters l" + where + " GROUP BY l.theme",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common, readings
+from app_pages import common, meaning, readings
 
 PAGE = "explore"
 MAIN_KEYS = ("q", "theme", "la", "label", "agency", "topic")
 MORE_KEYS = ("region", "from", "to", "confidence")
-KEYS = (*MAIN_KEYS, *MORE_KEYS, "needs_review")
+KEYS = (*MAIN_KEYS, *MORE_KEYS, "needs_review", "match")
 
 sig, voc, span = common.open_page()
 
@@ -21,7 +21,13 @@ filters = common.filter_box(
     PAGE, filters, reseed, voc, MORE_KEYS, span, columns=4, title="More filters"
 )
 filters = common.review_toggle(PAGE, filters, reseed)
+common.seed("explore_match", filters.match == "meaning", reseed)
+by_meaning = st.toggle("Match the text search by meaning as well as words", key="explore_match")
+filters = filters.with_(match="meaning" if by_meaning else "words")
 common.write_url(PAGE, filters)
+filters, close = meaning.resolve(sig, filters)
+if close is not None:
+    st.markdown(f"Search by meaning: {meaning.threshold_note()}; {close:,} are close in meaning.")
 
 rows, total = common.findings(sig, filters, common.SHOW_ROWS)
 st.markdown(

@@ -39,6 +39,7 @@ def finding_table(
     show their first SHOW_ROWS rows (every row costs the reader's browser time)."""
     view = first_rows(df, SHOW_ROWS, "sentences", total).copy()
     view["link"] = [letter_link(r) for _, r in view.iterrows()]
+    view["like"] = "similar?finding=" + view["finding_id"].astype(str)  # findings like this
     view["label"] = view["label"].map(names.label_name)
     view["theme"] = view["theme"].map(names.theme_name)
     view["section"] = view["section"].map(names.section_name)
@@ -55,6 +56,7 @@ def finding_table(
         "label",
         "page",
         "link",
+        "like",
         "theme",
         "section",
         "label_confidence",
@@ -72,6 +74,7 @@ def finding_table(
             **{c: header[c] for c in cols},
             "text": st.column_config.TextColumn("Sentence", width="large"),
             "link": st.column_config.LinkColumn("Source", display_text="open"),
+            "like": st.column_config.LinkColumn("Elsewhere", display_text="findings like this"),
             "label_confidence": st.column_config.NumberColumn("Confidence", format="%.2f"),
         },
     )
@@ -116,7 +119,14 @@ def sentence_html(r: pd.Series, with_letter: bool = True, area: str = "") -> str
             )
     if with_letter:
         where = f"{html.escape(area)}, {html.escape(str(r['published']))}, {where}"
-    return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}]</small></li>"
+    # The same finding elsewhere, one click away (the /similar page); the link's name says
+    # which sentence it starts from, so no two links of a list share a name.
+    like = (
+        f" · <a href='similar?finding={html.escape(str(r['finding_id']))}' target='_self' "
+        f"aria-label='findings like this one (p. {r['page']} of the "
+        f"{html.escape(said, quote=True)}) in other letters'>findings like this</a>"
+    )
+    return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}{like}]</small></li>"
 
 
 def sentence_list(

@@ -16,8 +16,10 @@ from datetime import date
 from analysis.letter import AGENCIES, LABELS, THEMES, TOPICS
 from analysis.taxonomy import agency_name, label_name, topic_name
 
-LIST_KEYS = ("theme", "la", "region", "label", "agency", "topic")
-SCALAR_KEYS = ("q", "from", "to", "confidence", "view", "bar", "needs_review")
+LIST_KEYS = ("theme", "la", "region", "label", "agency", "topic", "period")
+SCALAR_KEYS = (
+    "q", "from", "to", "confidence", "view", "bar", "needs_review", "match", "finding",
+)  # fmt: skip
 ALL_KEYS = LIST_KEYS + SCALAR_KEYS
 # Streamlit's own parameters: never ours to complain about.
 IGNORED_SILENTLY = frozenset({"embed", "embed_options"})
@@ -34,6 +36,13 @@ VIEWS = ("label", "theme", "year")
 # theme (Compare) or an agency (Agencies), the label a label code, ``all`` or ``unlabelled``.
 BAR_LABELS = (*LABELS, "all", "unlabelled")
 EARLIEST_WIDGET_DATE = date(2015, 1, 1)  # JTAIs began in 2016
+# How a text search matches: by its words (the default, what every older link means) or by
+# its meaning as well (sentence embeddings; app_pages/meaning.py).
+MATCHES = ("words", "meaning")
+# A period of publication years: "2016-2017" or "2024".
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{4}))?")
+# A finding's id: its letter's id and its position ("80485-2016-08-03-0042").
+_FINDING_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]{0,79}")
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,12 @@ class Filters:
     bar: tuple[str, str] | None = None  # not a filter: the chart's bar whose sentences show
     # Leave out findings the classifier flagged for a person to check (needs_review=exclude).
     exclude_review: bool = False
+    period: tuple[str, ...] = ()  # publication years, "2016-2017" (Recurring's columns)
+    match: str = "words"  # how ``q`` matches: "words" or "meaning"
+    finding: str = ""  # the sentence /similar starts from
+    # The ids of the findings close in meaning to ``q`` (a JSON list, filled by
+    # app_pages.meaning from the sentence vectors when match is "meaning"; never in a link).
+    meaning_ids: str = ""
 
     def with_(self, **changes: object) -> Filters:
         return replace(self, **changes)
@@ -217,6 +232,24 @@ def parse_query(
             notices.append(f"ignored confidence: {shorten(value)} is not a number from 0 to 1")
             min_conf = None
 
+    periods = []
+    for value in _values(get("period"), "period", notices):
+        m = _PERIOD.fullmatch(value)
+        if m and int(m.group(1)) <= int(m.group(2) or m.group(1)):
+            periods.append(value)
+        else:
+            notices.append(f"ignored period: {shorten(value)} is not a year or years (2016-2017)")
+
+    match = _single(get("match"), "match", notices) or "words"
+    if match not in MATCHES:
+        notices.append(f"ignored match: {shorten(match)} is not one of {', '.join(MATCHES)}")
+        match = "words"
+
+    finding = _single(get("finding"), "finding", notices) or ""
+    if finding and not _FINDING_ID.fullmatch(finding):
+        notices.append(f"ignored finding: {shorten(finding)} is not a finding's id")
+        finding = ""
+
     view = _single(get("view"), "view", notices) or ""
     if view and view not in VIEWS:
         notices.append(f"ignored view: {shorten(view)} is not one of {', '.join(VIEWS)}")
@@ -252,6 +285,9 @@ def parse_query(
         view=view,
         bar=bar,
         exclude_review=exclude_review,
+        period=tuple(periods),
+        match=match,
+        finding=finding,
     )
     return filters, notices
 
@@ -278,6 +314,10 @@ def to_query(filters: Filters) -> dict[str, str]:
         out["bar"] = ":".join(filters.bar)
     if filters.exclude_review:
         out["needs_review"] = "exclude"
+    if filters.match != "words":
+        out["match"] = filters.match
+    if filters.finding:
+        out["finding"] = filters.finding
     return out
 
 
@@ -310,7 +350,9 @@ def describe(filters: Filters, vocab: Vocab, noun: str = "findings") -> str:
         parts.append(f"about {_names([agency_name(v) for v in filters.agency])}")
     if filters.topic:
         parts.append(f"on the topic {_names([topic_name(v) for v in filters.topic])}")
-    if filters.q:
+    if filters.q and filters.match == "meaning":
+        parts.append(f"containing or close in meaning to “{filters.q}”")
+    elif filters.q:
         parts.append(f"containing “{filters.q}”")
     if filters.min_confidence is not None:
         parts.append(f"with label confidence at least {filters.min_confidence:g}")

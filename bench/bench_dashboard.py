@@ -36,6 +36,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
+import bench_similar  # noqa: E402
 import scaled  # noqa: E402
 from machine import machine  # noqa: E402
 from streamlit_server import (  # noqa: E402
@@ -157,6 +158,12 @@ def pages(db: Path, with_map: bool) -> dict[str, tuple[str, int]]:
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
     try:
         (urn,) = conn.execute("SELECT urn FROM letters ORDER BY published DESC LIMIT 1").fetchone()
+        # A perpetrator-focus weakness for /similar (the example).
+        (finding,) = conn.execute(
+            "SELECT f.finding_id FROM findings f JOIN finding_topics t USING (finding_id) "
+            "WHERE t.topic = 'perpetrator_focus' AND f.label = 'improvement' "
+            "ORDER BY f.finding_id LIMIT 1"
+        ).fetchone()
     finally:
         conn.close()
     return {
@@ -171,6 +178,10 @@ def pages(db: Path, with_map: bool) -> dict[str, tuple[str, int]]:
         "new /new": ("new", 0),
         "about /about": ("about", 0),
         "shared /compare link": (SHARED_COMPARE, 1),
+        "recurring /recurring?theme=neglect": ("recurring?theme=neglect", 0),
+        "similar /similar?finding=..": (f"similar?finding={finding}", 0),
+        "brief /brief?la=..&theme=front_door": (f"brief?la={urn}&theme=front_door", 0),
+        "explore ..&match=meaning": ("explore?q=return+home+interviews&match=meaning", 0),
     }
 
 
@@ -210,6 +221,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--scale", type=int, default=scaled.DEFAULT_SCALE)
     ap.add_argument("--data-dir", help="where the scaled database is kept (default: a temp dir)")
+    ap.add_argument("--only", help="comma list: time only the pages whose measure has one (and /)")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"no {CHROMIUM}: apt-get install -y chromium", file=sys.stderr)
@@ -222,7 +234,15 @@ def main() -> int:
     data_dir = Path(args.data_dir) if args.data_dir else scaled.default_dir(args.scale)
     db = scaled.ensure(data_dir, args.scale)
     print(f"database x{args.scale}: {scaled.summary(db)}", flush=True)
+    embedded = bench_similar.add_vectors(db, scaled.config.db_path())
+    if embedded:
+        print(f"  {embedded} sentences embedded for the pages that search by meaning")
     targets = pages(db, with_map=scaled.config.LA_BOUNDARIES_GEOJSON.exists())
+    if args.only:
+        wanted = args.only.split(",")
+        targets = {
+            k: v for k, v in targets.items() if k == "overview /" or any(w in k for w in wanted)
+        }
 
     warm: dict[str, Series] = {"floor (one-line page)": Series()}
     warm |= {name: Series() for name in targets}

@@ -30,10 +30,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import config  # noqa: E402
-from analysis import classify, store  # noqa: E402
+from analysis import classify, embed_cache, store  # noqa: E402
 from analysis import letter as letter_mod  # noqa: E402
 from analysis.build import parse_file  # noqa: E402
 from analysis.letter import Letter  # noqa: E402
@@ -132,9 +134,14 @@ def make(data_dir: Path, scale: int, letters_dir: Path = DEFAULT_LETTERS) -> dic
     t = time.perf_counter()
     letters = parse_all(letters_dir)
     secs["parse"] = time.perf_counter() - t
+    # The sentences' vectors from the caller's embedding cache (the project's own, warm after
+    # a build), not the scaled directory's empty one: the copies hold the same sentences.
+    t = time.perf_counter()
+    vectors, _ = embed_cache.vectors([f.text for lt in letters for f in lt.findings])
+    secs["embed"] = time.perf_counter() - t
     with data_dir_env(data_dir), store.build_lock(wait=True):
         t = time.perf_counter()
-        model = classify.tag_corpus(letters, retrain=True)
+        model = classify.tag_corpus(letters, vectors, retrain=True)
         secs["classify"] = time.perf_counter() - t
         t = time.perf_counter()
         big = copies(letters, scale)
@@ -143,7 +150,8 @@ def make(data_dir: Path, scale: int, letters_dir: Path = DEFAULT_LETTERS) -> dic
             "letters": str(len(big)),
             **{k: v for k, v in _wanted_meta(scale, letters_dir).items() if k != "schema_version"},
         }
-        store.write(big, [], meta, path=data_dir / "jtai.sqlite")
+        big_vectors = np.tile(vectors, (scale, 1))  # copies() repeats the letters in order
+        store.write(big, [], meta, path=data_dir / "jtai.sqlite", vectors=big_vectors)
         secs["store"] = time.perf_counter() - t
     return secs
 

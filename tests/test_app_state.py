@@ -43,6 +43,31 @@ def test_round_trip_keeps_every_filter() -> None:
     assert back == f and notices == []
 
 
+def test_period_match_and_finding_round_trip_and_default_to_words() -> None:
+    f = Filters(
+        period=("2016-2017", "2024"),
+        match="meaning",
+        q="return home",
+        finding="80485-2016-08-03-0042",
+    )
+    q = to_query(f)
+    assert q["period"] == "2016-2017,2024" and q["match"] == "meaning"
+    assert parse(**q) == (f, [])
+    # A link without match means words, as every link made before it did; words is not written.
+    assert parse(q="police")[0].match == "words"
+    assert "match" not in to_query(Filters(q="police"))
+    # The ids close in meaning are computed, never read from or written to a link.
+    assert "meaning_ids" not in to_query(f.with_(meaning_ids='["x"]'))
+    assert "meaning" in describe(f, VOCAB) and "meaning" not in describe(Filters(q="x"), VOCAB)
+
+
+def test_bad_period_match_and_finding_are_named() -> None:
+    f, notices = parse(period="2017-2016,16-17,2019", match="vibes", finding="x'; DROP")
+    assert f.period == ("2019",) and f.match == "words" and f.finding == ""
+    text = " ".join(notices)
+    assert "2017-2016" in text and "16-17" in text and "vibes" in text and "finding" in text
+
+
 def test_la_accepts_ons_code_and_urn() -> None:
     assert parse(la="E08000012")[0].la == ("80485",)
     assert parse(la="80485,E08000012")[0].la == ("80485",)

@@ -1,0 +1,96 @@
+"""The facts of a pre-inspection brief that are not simple queries: how much of a theme's known
+inspections the corpus holds, and which sentences stand as examples of a recurring finding.
+Pure functions; the page (app_pages/brief.py) reads the database and renders them."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.parse_theme import classify_theme
+
+
+def read_known(path: Path) -> list[dict[str, str]]:
+    """The published record of every known JTAI (../shared/reference/known_jtai_letters.csv);
+    [] when the file is absent."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    theme: str
+    known: int  # inspections on the theme in the published record
+    held: int  # of those, letters in the corpus
+    in_corpus: int  # the corpus's letters on the theme (some may be missing from the record)
+    missing: tuple[str, ...]  # known ones not in the corpus: "Area (published or fieldwork)"
+
+
+def coverage(known: list[dict[str, str]], letters: pd.DataFrame, theme: str) -> Coverage:
+    """How many of the theme's known inspections the corpus holds. A known inspection with a
+    letter in the corpus (same URN and publication date) takes that letter's theme, the
+    parser's reading of the letter itself; one without takes its published theme's code."""
+    by_key = {(r.urn, r.published): r.theme for r in letters.itertuples()}
+    held = 0
+    missing: list[str] = []
+    total = 0
+    for r in known:
+        key = (r.get("urn", ""), r.get("published", ""))
+        year = int(r["published"][:4]) if r.get("published") else None
+        code = by_key.get(key) or classify_theme(r.get("theme", ""), year or _year(r))
+        if code != theme:
+            continue
+        total += 1
+        if key in by_key:
+            held += 1
+        else:
+            when = r.get("published") or r.get("fieldwork") or "date not known"
+            missing.append(f"{r.get('area', '')} ({when})")
+    return Coverage(
+        theme=theme,
+        known=total,
+        held=held,
+        in_corpus=int((letters["theme"] == theme).sum()),
+        missing=tuple(missing),
+    )
+
+
+def _year(r: dict[str, str]) -> int | None:
+    """The year of a known inspection without a publication date, from its fieldwork."""
+    digits = [w for w in r.get("fieldwork", "").replace("-", " ").split() if w.isdigit()]
+    years = [int(w) for w in digits if len(w) == 4]
+    return years[-1] if years else None
+
+
+def examples(
+    rows: pd.DataFrame, codes: Sequence[str], per_code: int = 2
+) -> dict[str, pd.DataFrame]:
+    """For each of ``codes`` in order: ``per_code`` example sentences from different letters,
+    those the classifier is surest of first (an example should be a clear case), then the most
+    recently published (closest to the inspection ahead). A sentence already shown for an
+    earlier code, or worded the same as one (a template line), is not shown again: a sentence
+    tagged with five topics would otherwise stand for all five; nor is a line that only
+    introduces a list. ``rows``: findings with a
+    ``code`` column, one row per (finding, code)."""
+    ordered = rows.sort_values(
+        ["label_confidence", "published", "letter_id", "position"],
+        ascending=[False, False, True, True],
+        kind="stable",
+    )
+    # A line that introduces a list ("Priority action should be taken in these areas:") says
+    # nothing on its own.
+    ordered = ordered[~ordered["text"].str.rstrip().str.endswith(":")]
+    used: set[str] = set()
+    out: dict[str, pd.DataFrame] = {}
+    for code in codes:
+        part = ordered[(ordered["code"] == code) & ~ordered["text"].isin(used)]
+        part = part.drop_duplicates("letter_id").drop_duplicates("text").head(per_code)
+        used.update(part["text"])
+        out[code] = part
+    return out

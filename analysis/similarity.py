@@ -1,0 +1,125 @@
+"""Findings close in meaning: cosine similarity over the build's sentence vectors.
+
+The vectors (analysis.embed, one per finding in the table ``finding_vectors``) are L2-normalised,
+so a dot product is the cosine; numpy over a float32 matrix answers the x20 corpus (about 200,000
+findings) in tens of milliseconds, so no vector index is needed (bench/bench_similar.py). Pure
+functions over a matrix and its ids, plus the one function that reads them from a database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+import numpy as np
+
+DIM = 384
+# Search by meaning: a sentence matches a phrase when the cosine of their vectors is at least
+# this. Chosen by reading the matches of the issue's example phrases: below it, matches share
+# the phrase's setting (children, services) but not its subject.
+MEANING_THRESHOLD = 0.45
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """Every finding's vector (row i is ``ids[i]``) and each finding's letter."""
+
+    ids: tuple[str, ...]
+    letters: tuple[str, ...]
+    matrix: np.ndarray  # float32, shape (len(ids), DIM), rows L2-normalised
+
+    def row(self, finding_id: str) -> int | None:
+        try:
+            return self._index[finding_id]
+        except KeyError:
+            return None
+
+    def other_letters(self, row: int) -> np.ndarray:
+        """A mask of the rows of letters other than ``row``'s."""
+        return self.letter_codes != self.letter_codes[row]
+
+    @property
+    def letter_codes(self) -> np.ndarray:
+        """Each row's letter as a small integer: comparing integers, not strings, per query."""
+        cached = self.__dict__.get("_codes_cache")
+        if cached is None:
+            cached = np.unique(np.asarray(self.letters), return_inverse=True)[1].astype(np.int32)
+            object.__setattr__(self, "_codes_cache", cached)
+        return cached
+
+    @property
+    def _index(self) -> dict[str, int]:
+        cached = self.__dict__.get("_index_cache")
+        if cached is None:
+            cached = {fid: i for i, fid in enumerate(self.ids)}
+            object.__setattr__(self, "_index_cache", cached)
+        return cached
+
+
+def has_vectors(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'finding_vectors'"
+    ).fetchone()
+    return bool(row) and bool(conn.execute("SELECT 1 FROM finding_vectors LIMIT 1").fetchone())
+
+
+def _dtype(blob: bytes) -> type:
+    """The build stores each vector as float16 (half the bytes; cosine unchanged to 3 places);
+    float32 is read as well."""
+    if len(blob) == DIM * 2:
+        return np.float16
+    if len(blob) == DIM * 4:
+        return np.float32
+    raise ValueError(f"a stored vector of {len(blob)} bytes is neither {DIM} float16 nor float32")
+
+
+def load(conn: sqlite3.Connection) -> Vectors:
+    """Every stored vector, in the order stored, as one float32 matrix (numpy multiplies
+    float32 with BLAS; float16 it does slowly), filled row by row: joining the blobs first
+    would hold the corpus's vectors twice."""
+    (n,) = conn.execute("SELECT COUNT(*) FROM finding_vectors").fetchone()
+    letter_of = dict(conn.execute("SELECT finding_id, letter_id FROM findings").fetchall())
+    matrix = np.empty((n, DIM), dtype=np.float32)
+    ids: list[str] = []
+    rows = conn.execute("SELECT finding_id, vector FROM finding_vectors")
+    for i, (fid, blob) in enumerate(rows):
+        matrix[i] = np.frombuffer(blob, dtype=_dtype(blob))
+        ids.append(fid)
+    known = [i for i, fid in enumerate(ids) if fid in letter_of]  # a vector without a finding
+    if len(known) < len(ids):
+        matrix, ids = matrix[known], [ids[i] for i in known]
+    return Vectors(tuple(ids), tuple(letter_of[f] for f in ids), matrix)
+
+
+def scores(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Cosine of every row with ``query`` (both normalised)."""
+    return matrix @ query.astype(np.float32, copy=False)
+
+
+def top_k(sims: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the ``k`` highest scores (highest first) among ``allowed`` rows (a boolean
+    mask; all rows when None); ties in index order, so results are reproducible."""
+    if allowed is not None:
+        k = min(k, int(np.count_nonzero(allowed)))
+        sims = np.where(allowed, sims, -np.inf)
+    k = min(k, len(sims))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+    return part[np.lexsort((part, -sims[part]))]
+
+
+def above(sims: np.ndarray, threshold: float) -> np.ndarray:
+    """Indices of the rows scoring at least ``threshold``, highest first."""
+    idx = np.flatnonzero(sims >= threshold)
+    return idx[np.lexsort((idx, -sims[idx]))]
+
+
+def neighbours(vectors: Vectors, finding_id: str, k: int) -> list[tuple[str, float]]:
+    """The ``k`` findings most similar to ``finding_id`` in other letters, with their cosine."""
+    i = vectors.row(finding_id)
+    if i is None:
+        return []
+    sims = scores(vectors.matrix, vectors.matrix[i])
+    other = vectors.other_letters(i)
+    return [(vectors.ids[j], float(sims[j])) for j in top_k(sims, k, other)]

@@ -1,0 +1,186 @@
+"""Escaped HTML pieces for the cross-letter pages (Recurring, Similar, Brief): tables whose cells
+may link to another view of this app, and sentences grouped by letter. Pure functions of their
+rows; nothing here imports Streamlit, so the downloadable brief is built from the same pieces.
+
+Every value from the database or a link is escaped; a link is only ever a path of this app
+(``recurring?...``) or a letter's web address, never anything a cell's text could smuggle in.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from analysis.taxonomy import label_name
+
+APP_PAGES = ("recurring?", "similar?", "explore?", "compare?", "area?", "brief?")
+# Label colours (Okabe-Ito, as data.LABEL_COLOURS) with text that passes WCAG AA on them.
+BADGE = {
+    "strength": ("#0072B2", "#fff"),
+    "improvement": ("#E69F00", "#000"),
+    "priority_action": ("#D55E00", "#000"),
+    "context": ("#999999", "#000"),
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that links: ``href`` (an app path or a web address), its text, and what a screen
+    reader announces (where the link goes), when the text alone does not say."""
+
+    href: str
+    text: str
+    label: str = ""
+
+
+def app_link(page: str, params: Mapping[str, str]) -> str:
+    """A relative link to one of this app's pages with ``params`` (comma lists kept readable)."""
+    return f"{page}?{urlencode(dict(params), safe=',')}"
+
+
+def rows(n: int, noun: str = "row") -> str:
+    """ "1 row", "2 rows": for a download's label."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def safe_href(href: str) -> str:
+    """``href`` when it is one of this app's paths or a web address, else ''."""
+    return href if href.startswith(("https://", "http://", *APP_PAGES)) else ""
+
+
+def anchor(link: Link) -> str:
+    href = safe_href(link.href)
+    if not href:
+        return html.escape(link.text)
+    external = href.startswith("http")
+    attrs = " target='_blank' rel='noopener'" if external else " target='_self'"
+    aria = f" aria-label='{html.escape(link.label)}'" if link.label else ""
+    return f"<a href='{html.escape(href)}'{attrs}{aria}>{html.escape(link.text)}</a>"
+
+
+def cell(value: object) -> str:
+    if isinstance(value, Link):
+        return anchor(value)
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return html.escape(str(value))
+
+
+def table(rows: Sequence[Mapping[str, object]], columns: Sequence[str], caption: str = "") -> str:
+    """A table of ``rows`` (dicts) under ``columns`` headings; cells may be Links. Wrapped to
+    scroll sideways on a phone rather than push the page wider."""
+    head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    # The box scrolls sideways on a phone: focusable so a keyboard can scroll it too.
+    name = html.escape(caption or f"Table: {', '.join(columns)}")
+    return (
+        f"<div class='jt-wrap' tabindex='0' role='region' aria-label='{name}'>"
+        "<table class='jt-table'>"
+        f"{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+STYLE = """
+<style>
+.jt-wrap{overflow-x:auto;max-width:100%}
+.jt-table{border-collapse:collapse;width:100%;font-size:0.92em}
+.jt-table caption{text-align:left;font-weight:600;padding:4px 0}
+.jt-table th,.jt-table td{text-align:left;padding:3px 8px;vertical-align:top;
+  border-bottom:1px solid rgba(128,128,128,0.35)}
+.jt-table td:not(:first-child){white-space:nowrap}
+.jt-badge{border-radius:4px;padding:0 4px;font-size:0.8em;white-space:nowrap}
+.jt-letter{margin:0.6em 0 0.2em 0;font-weight:600}
+.jt-sentences{margin:0 0 0.4em 0;padding-left:1.3em}
+.jt-sentences li{margin-bottom:0.25em}
+.jt-meta{font-size:0.85em}
+</style>
+"""
+
+
+def badge(label: str) -> str:
+    bg, fg = BADGE.get(label, ("#dddddd", "#000"))
+    return (
+        f"<span class='jt-badge' style='background:{bg};color:{fg}'>"
+        f"{html.escape(label_name(label))}</span>"
+    )
+
+
+def nice_date(iso: str) -> str:
+    try:
+        return f"{date.fromisoformat(str(iso)):%-d %b %Y}"
+    except ValueError:
+        return str(iso)
+
+
+def page_link(source_url: str, page: int) -> str:
+    if not source_url or not str(source_url).startswith(("https://", "http://")):
+        return ""
+    return f"{source_url}#page={int(page)}"
+
+
+def sentence_item(
+    r: Mapping[str, object],
+    with_letter: bool,
+    theme_name: Callable[[str], str] | None = None,
+    similar_link: bool = True,
+    extra: str = "",
+) -> str:
+    """One sentence: its label, its text, where it is (area, date, page link) and a link to the
+    findings like it in other letters."""
+    url = page_link(str(r.get("source_url") or ""), int(r["page"]))  # type: ignore[arg-type]
+    where = (
+        anchor(Link(url, f"p. {r['page']}", f"p. {r['page']} of the letter (PDF)"))
+        if url
+        else f"p. {html.escape(str(r['page']))}"
+    )
+    if with_letter:
+        theme = theme_name(str(r["theme"])) if theme_name and "theme" in r else ""
+        area, when = str(r["local_authority"]), nice_date(str(r["published"]))
+        where = ", ".join(html.escape(x) for x in (area, when, theme) if x) + f", {where}"
+    like = ""
+    if similar_link:
+        like = " · " + anchor(
+            Link(
+                f"similar?finding={r['finding_id']}",
+                "findings like this",
+                "findings like this one in other letters",
+            )
+        )
+    return (
+        f"<li>{badge(str(r['label']))} {html.escape(str(r['text']))} "
+        f"<span class='jt-meta'>[{where}{like}]{extra}</span></li>"
+    )
+
+
+def sentences_by_letter(
+    rows: pd.DataFrame,
+    theme_name: Callable[[str], str],
+    similar_link: bool = True,
+    heading_level: int = 4,
+) -> str:
+    """Sentences grouped under their letter (area, date, theme), letters in the rows' order."""
+    parts: list[str] = []
+    tag = f"h{heading_level}"
+    for _, part in rows.groupby("letter_id", sort=False):
+        first = part.iloc[0]
+        parts.append(
+            f"<{tag} class='jt-letter'>{html.escape(str(first['local_authority']))}, "
+            f"{html.escape(nice_date(str(first['published'])))} "
+            f"({html.escape(theme_name(str(first['theme'])))}): {len(part)} "
+            f"sentence{'s' if len(part) != 1 else ''}</{tag}>"
+            "<ul class='jt-sentences'>"
+            + "".join(
+                sentence_item(r, with_letter=False, similar_link=similar_link)
+                for _, r in part.iterrows()
+            )
+            + "</ul>"
+        )
+    return "".join(parts)
