@@ -185,10 +185,16 @@ def matched_gold(letters: Sequence[Letter]) -> list[tuple[gold_set.GoldRow, Find
 def fingerprint(letters: Sequence[Letter], extra: Sequence[Letter] = ()) -> str:
     """What the models trained on these letters (and the gold found among them) are called."""
     matched = matched_gold([*letters, *extra])
-    settings = cm.DEFAULT_SETTINGS
-    if len(matched) < MIN_GOLD:
-        settings = replace(settings, weak_weight=1.0)
+    settings = settings_for(len(matched))
     return cm.fingerprint([*letters, *extra], gold_signature([g for g, _ in matched]), settings)
+
+
+def settings_for(n_gold: int) -> cm.Settings:
+    """The training settings for this many gold sentences: with too few, labels are learnt
+    from the letters' headings."""
+    if n_gold < MIN_GOLD:
+        return replace(cm.DEFAULT_SETTINGS, weak_weight=1.0)
+    return cm.DEFAULT_SETTINGS
 
 
 def _rows_of(letters: Sequence[Letter]) -> dict[str, list[int]]:
@@ -231,9 +237,7 @@ def tag_corpus(
     extra_letters, extra_vectors = extra or ([], np.zeros((0, vectors.shape[1])))
     learn_from = [*letters, *extra_letters]
     matched = matched_gold(learn_from)
-    settings = cm.DEFAULT_SETTINGS
-    if len(matched) < MIN_GOLD:
-        settings = replace(settings, weak_weight=1.0)
+    settings = settings_for(len(matched))
     fp = cm.fingerprint(learn_from, gold_signature([g for g, _ in matched]), settings)
     models = None if retrain else cm.load()
     trained = models is None or models.fingerprint != fp

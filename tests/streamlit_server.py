@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,3 +69,38 @@ def wait_drawn(page, charts: int = 0, timeout: float = 30_000) -> None:  # noqa:
         arg=charts,
         timeout=timeout,
     )
+
+
+@contextmanager
+def serving(data_dir: Path) -> Iterator[str]:
+    """The dashboard on a free port over ``data_dir``, for the length of the block: its URL."""
+    port = free_port()
+    proc = start(port, data_dir)
+    try:
+        wait_healthy(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright, for the length of the block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def read_sql(db: Path, query: str, params: tuple = ()) -> list[tuple]:
+    """Rows of ``query`` on the database file, read-only."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(query, params).fetchall()
+    finally:
+        conn.close()

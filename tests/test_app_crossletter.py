@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_support import corpus_dir  # noqa: F401 - session fixture
 
 from analysis import similarity
+from app_pages import readings
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 WEAK = "('improvement', 'priority_action')"
@@ -206,10 +207,10 @@ def test_explore_matches_by_meaning_as_well_as_words(
     assert close - words  # meaning finds sentences the words alone miss
     at = app("explore", q=phrase, match="meaning")
     assert not at.exception
-    assert f"{len(words | close):,} findings." in texts(at)
+    assert f"{readings.plural(len(words | close), 'finding')}." in texts(at)
     assert "at least 0.45" in texts(at)
     at = app("explore", q=phrase)  # an old link: words only
-    assert f"{len(words):,} findings." in texts(at)
+    assert f"{readings.plural(len(words), 'finding')}." in texts(at)
     grid = next(d.value for d in at.dataframe if "like" in d.value.columns)
     assert all(v.startswith("similar?finding=") for v in grid["like"])  # one click to /similar
     assert "match" not in at.query_params

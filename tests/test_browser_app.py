@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, start, wait_drawn, wait_healthy
+from streamlit_server import (
+    CHROMIUM,
+    chromium,
+    read_sql,
+    serving,
+    wait_drawn,
+)
 from test_app_support import build_corpus
 
 from analysis.taxonomy import agency_name
@@ -25,32 +30,17 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     data_dir = build_corpus(tmp_path_factory.mktemp("jtai_browser"), files=None)
-    port = free_port()
-    proc = start(port, data_dir)
-    try:
-        wait_healthy(port)
-        yield f"http://127.0.0.1:{port}", data_dir / "jtai.sqlite"
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with serving(data_dir) as url:
+        yield url, data_dir / "jtai.sqlite"
 
 
 @pytest.fixture(scope="module")
 def browser():  # noqa: ANN201
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
-def _sql(db: Path, query: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
+_sql = read_sql
 
 
 def test_shared_explore_link_counts_and_csv(server, browser, tmp_path: Path) -> None:  # noqa: ANN001

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, start, wait_drawn, wait_healthy
+from streamlit_server import (
+    CHROMIUM,
+    chromium,
+    free_port,
+    read_sql,
+    serving,
+    start,
+    wait_drawn,
+    wait_healthy,
+)
 from test_app_support import build_corpus
 
 from analysis import reference
@@ -100,32 +108,18 @@ class Visit:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     data_dir = build_corpus(tmp_path_factory.mktemp("jtai_readers"), files=None)
-    port = free_port()
-    proc = start(port, data_dir)
-    try:
-        wait_healthy(port)
-        yield f"http://127.0.0.1:{port}", data_dir
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with serving(data_dir) as url:
+        yield url, data_dir
 
 
 @pytest.fixture(scope="module")
 def browser():  # noqa: ANN201
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _sql(data_dir: Path, query: str, params: tuple = ()) -> list[tuple]:
-    conn = sqlite3.connect(f"file:{data_dir / 'jtai.sqlite'}?mode=ro", uri=True)
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
+    return read_sql(data_dir / "jtai.sqlite", query, params)
 
 
 def open_page(browser, base: str, path: str, size: tuple[int, int], charts: int = 0):  # noqa: ANN001, ANN201
