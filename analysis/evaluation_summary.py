@@ -41,7 +41,7 @@ def headline(figures: dict) -> list[dict[str, object]]:
             {
                 "figure": name,
                 "on letters never trained on": value,
-                "95% interval": f"{ci[key][0]} to {ci[key][1]}" if key in ci else "",
+                "95% interval": f"{ci[key][0]:.3f} to {ci[key][1]:.3f}" if key in ci else "",
                 "goal": f"at least {goal}" if goal else "",
                 "goal met": ("yes" if (value or 0) >= goal else "no") if goal else "",
                 "code": key,

@@ -13,6 +13,16 @@ from analysis import evaluation_summary, export
 from app_pages import common, coverage, data, style
 from app_pages.state import md_escape
 
+
+def _figure_line(r: dict) -> str:
+    value = r["on letters never trained on"]
+    said = "not measured" if value is None or pd.isna(value) else f"{value:.3f}"
+    extra = [f"95% interval {r['95% interval']}"] if r["95% interval"] else []
+    if r["goal"]:
+        extra.append(f"goal {r['goal']}: {'met' if r['goal met'] == 'yes' else 'not met'}")
+    return f"- {md_escape(r['figure'])}: **{said}**" + (f" ({'; '.join(extra)})" if extra else "")
+
+
 sig, _voc, span = common.open_page()
 meta = common.meta(sig)
 common.url_filters("about", common.vocab(sig), ())
@@ -86,7 +96,8 @@ if ev_json.exists():
             "frozen test letters of the gold set), with 95% intervals over letters. The model "
             "card below says how, per letter format and per tag."
         )
-        st.dataframe(rows.drop(columns=["code"]), hide_index=True, width="stretch")
+        # A list, not a grid: it reads whole on a phone.
+        st.markdown("\n".join(_figure_line(r) for r in rows.to_dict("records")))
         common.download_csv(rows, "evaluation.csv", key="dl_eval")
 if card.exists():
     with st.expander("Model card", expanded=True):
