@@ -123,10 +123,16 @@ def sentence_html(r: pd.Series, with_letter: bool = True, area: str = "") -> str
     # which sentence it starts from, so no two links of a list share a name.
     like = (
         f" · <a href='similar?finding={html.escape(str(r['finding_id']))}' target='_self' "
-        f"aria-label='findings like this one (p. {r['page']} of the "
-        f"{html.escape(said, quote=True)}) in other letters'>findings like this</a>"
+        f"aria-label='findings in other letters like sentence {_position(r)} of the "
+        f"{html.escape(said, quote=True)} (p. {r['page']})'>findings like this</a>"
     )
     return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}{like}]</small></li>"
+
+
+def _position(r: pd.Series) -> str:
+    """The sentence's place in its letter (the end of its finding id: '...-0042' -> 42)."""
+    tail = str(r["finding_id"]).rsplit("-", 1)[-1]
+    return str(int(tail)) if tail.isdigit() else html.escape(tail, quote=True)
 
 
 def sentence_list(
