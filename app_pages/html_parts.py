@@ -136,8 +136,12 @@ def sentence_item(
     """One sentence: its label, its text, where it is (area, date, page link) and a link to the
     findings like it in other letters."""
     url = page_link(str(r.get("source_url") or ""), int(r["page"]))  # type: ignore[arg-type]
+    # Link names say which letter and sentence they go from: a page of many sentences never
+    # has two links of one name that go to different places.
+    letter = f"the {r.get('local_authority', '')} letter of {r.get('published', '')}"
+    place = str(r["finding_id"]).rsplit("-", 1)[-1].lstrip("0") or "0"
     where = (
-        anchor(Link(url, f"p. {r['page']}", f"p. {r['page']} of the letter (PDF)"))
+        anchor(Link(url, f"p. {r['page']}", f"p. {r['page']} of {letter} (PDF)"))
         if url
         else f"p. {html.escape(str(r['page']))}"
     )
@@ -151,7 +155,7 @@ def sentence_item(
             Link(
                 f"similar?finding={r['finding_id']}",
                 "findings like this",
-                "findings like this one in other letters",
+                f"findings like this in other letters, for sentence {place} of {letter}",
             )
         )
     return (

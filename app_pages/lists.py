@@ -123,7 +123,7 @@ def sentence_html(r: pd.Series, with_letter: bool = True, area: str = "") -> str
     # which sentence it starts from, so no two links of a list share a name.
     like = (
         f" · <a href='similar?finding={html.escape(str(r['finding_id']))}' target='_self' "
-        f"aria-label='findings in other letters like sentence {_position(r)} of the "
+        f"aria-label='findings like this in other letters, for sentence {_position(r)} of the "
         f"{html.escape(said, quote=True)} (p. {r['page']})'>findings like this</a>"
     )
     return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}{like}]</small></li>"
