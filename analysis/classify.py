@@ -156,16 +156,6 @@ def tag_rows(corpus: Corpus, models: Models, params: Params = DEFAULT_PARAMS) ->
         f.topics = rules.join_tags(t & set(TOPICS), TOPICS)
 
 
-def _rows_of(letters: Sequence[Letter]) -> dict[str, list[int]]:
-    """letter id -> its findings' rows in the stored order (the order of ``vectors``)."""
-    out: dict[str, list[int]] = {}
-    i = 0
-    for lt in letters:
-        out[lt.letter_id] = list(range(i, i + len(lt.findings)))
-        i += len(lt.findings)
-    return out
-
-
 def gold_signature(rows: Sequence[gold_set.GoldRow]) -> str:
     h = hashlib.sha256()
     for r in sorted(rows, key=lambda r: (r.letter_file, r.key)):
