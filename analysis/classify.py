@@ -78,6 +78,18 @@ class Corpus:
             row={f.finding_id: i for i, f in enumerate(findings)},
         )
 
+    def subset(self, letter_ids: set[str]) -> Corpus:
+        """The rows of these letters only (their findings are the same objects)."""
+        keep = [i for i, g in enumerate(self.groups) if g in letter_ids]
+        findings = [self.findings[i] for i in keep]
+        return Corpus(
+            findings=findings,
+            texts=[self.texts[i] for i in keep],
+            dense=self.dense[keep],
+            groups=[self.groups[i] for i in keep],
+            row={f.finding_id: k for k, f in enumerate(findings)},
+        )
+
 
 def _tags(value: str) -> frozenset[str]:
     return frozenset(t for t in value.split(";") if t)
@@ -187,16 +199,6 @@ def settings_for(n_gold: int) -> cm.Settings:
     return cm.DEFAULT_SETTINGS
 
 
-def _rows_of(letters: Sequence[Letter]) -> dict[str, list[int]]:
-    """letter id -> its findings' rows in the stored order (the order of ``vectors``)."""
-    out: dict[str, list[int]] = {}
-    i = 0
-    for lt in letters:
-        out[lt.letter_id] = list(range(i, i + len(lt.findings)))
-        i += len(lt.findings)
-    return out
-
-
 def _learnt_from(n_gold: int, n_extra: int) -> str:
     if n_gold < MIN_GOLD:
         return f"the letters' headings (only {n_gold} hand-labelled sentences found)"
@@ -239,11 +241,9 @@ def tag_corpus(
         cm.save(models)
     assert models is not None
     if not trained and tagged_by == fp:
-        todo = [lt for lt in letters if any(not f.label for f in lt.findings)]
-        at = _rows_of(letters)
-        rows = [i for lt in todo for i in at[lt.letter_id]]
+        todo = {lt.letter_id for lt in letters if any(not f.label for f in lt.findings)}
         if todo:
-            tag_rows(Corpus.of(todo, vectors[rows]), models)
+            tag_rows(corpus.subset(todo), models)
     else:
         tag_rows(corpus, models)
     flagged = sum(f.needs_review for f in corpus.findings)

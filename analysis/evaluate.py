@@ -237,7 +237,7 @@ def _tag_and_pair(
     params: classify.Params,
 ) -> list[Pair]:
     models = classify.train_models(prep.corpus, train_gold, weak_letters, "", settings)
-    classify.tag_rows(prep.corpus, models, params)
+    classify.tag_rows(prep.corpus.subset(score_letters), models, params)
     return pairs_of([(g, f) for g, f in prep.matched if f.letter_id in score_letters], prep.fmt)
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DIM = 384
+from analysis import store
+from analysis.embed import DIM as DIM  # the vectors' width, for callers
+
 # Search by meaning: a sentence matches a phrase when the cosine of their vectors is at least
 # this. Chosen by reading the matches of the issue's example phrases: below it, matches share
 # the phrase's setting (children, services) but not its subject.
@@ -63,29 +65,12 @@ def has_vectors(conn: sqlite3.Connection) -> bool:
     return bool(row) and bool(conn.execute("SELECT 1 FROM finding_vectors LIMIT 1").fetchone())
 
 
-def _dtype(blob: bytes) -> type:
-    """The build stores each vector as float16 (half the bytes; cosine unchanged to 3 places);
-    float32 is read as well."""
-    if len(blob) == DIM * 2:
-        return np.float16
-    if len(blob) == DIM * 4:
-        return np.float32
-    raise ValueError(f"a stored vector of {len(blob)} bytes is neither {DIM} float16 nor float32")
-
-
 def load(conn: sqlite3.Connection) -> Vectors:
-    """Every stored vector, in the order stored, as one float32 matrix (numpy multiplies
-    float32 with BLAS; float16 it does slowly), filled row by row: joining the blobs first
-    would hold the corpus's vectors twice."""
-    (n,) = conn.execute("SELECT COUNT(*) FROM finding_vectors").fetchone()
+    """Every stored vector (store.read_vectors: one float32 matrix, as numpy multiplies
+    float32 with BLAS) with its finding's letter; a vector without a finding is left out."""
     letter_of = dict(conn.execute("SELECT finding_id, letter_id FROM findings").fetchall())
-    matrix = np.empty((n, DIM), dtype=np.float32)
-    ids: list[str] = []
-    rows = conn.execute("SELECT finding_id, vector FROM finding_vectors")
-    for i, (fid, blob) in enumerate(rows):
-        matrix[i] = np.frombuffer(blob, dtype=_dtype(blob))
-        ids.append(fid)
-    known = [i for i, fid in enumerate(ids) if fid in letter_of]  # a vector without a finding
+    ids, matrix = store.read_vectors(conn)
+    known = [i for i, fid in enumerate(ids) if fid in letter_of]
     if len(known) < len(ids):
         matrix, ids = matrix[known], [ids[i] for i in known]
     return Vectors(tuple(ids), tuple(letter_of[f] for f in ids), matrix)

@@ -22,6 +22,7 @@ import numpy as np
 
 import config
 from analysis.coverage import KnownLetter
+from analysis.embed import DIM
 from analysis.letter import Finding, Letter, SetAside
 
 # A build whose database has another version rewrites it; the dashboard asks for a rebuild.
@@ -350,17 +351,23 @@ def read_meta(path: Path | None = None) -> dict[str, str]:
 
 
 def read_vectors(conn: sqlite3.Connection) -> tuple[list[str], np.ndarray]:
-    """(finding ids, float32 unit vectors) of every finding that has one, in finding-id order."""
-    rows = conn.execute("SELECT finding_id, vector FROM finding_vectors ORDER BY finding_id")
+    """(finding ids, float32 unit vectors) of every finding that has one, in finding-id order.
+
+    The build stores float16 (half the bytes, cosine unchanged to 3 places); float32 rows are
+    read as well. The matrix is filled row by row: joining the blobs first would hold the
+    corpus's vectors twice."""
+    (n,) = conn.execute("SELECT COUNT(*) FROM finding_vectors").fetchone()
+    matrix = np.empty((n, DIM), dtype=np.float32)
     ids: list[str] = []
-    blobs: list[bytes] = []
-    for fid, blob in rows:
+    rows = conn.execute("SELECT finding_id, vector FROM finding_vectors ORDER BY finding_id")
+    for i, (fid, blob) in enumerate(rows):
+        if len(blob) not in (DIM * 2, DIM * 4):
+            raise ValueError(
+                f"a stored vector of {len(blob)} bytes is neither {DIM} float16 nor float32"
+            )
+        matrix[i] = np.frombuffer(blob, dtype=np.float16 if len(blob) == DIM * 2 else np.float32)
         ids.append(fid)
-        blobs.append(blob)
-    if not blobs:
-        return ids, np.zeros((0, 0), dtype=np.float32)
-    matrix = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(blobs), -1)
-    return ids, matrix.astype(np.float32)
+    return ids, matrix
 
 
 def read_set_aside(path: Path | None = None) -> list[SetAside]:
