@@ -248,7 +248,9 @@ def tag_corpus(
         tag_rows(corpus, models)
     flagged = sum(f.needs_review for f in corpus.findings)
     return {
-        "classifier": f"sentence meaning and wording, learnt from hand labels (version {cm.MODEL_VERSION})",
+        "classifier": (
+            f"sentence meaning and wording, learnt from hand labels (version {cm.MODEL_VERSION})"
+        ),
         "classifier_fingerprint": models.fingerprint,
         "classifier_trained_now": str(trained).lower(),
         "classifier_review_threshold": str(DEFAULT_PARAMS.review_threshold),
