@@ -160,7 +160,7 @@ def tag_rows(corpus: Corpus, models: Models, params: Params = DEFAULT_PARAMS) ->
     """Fill the tag fields of every finding of the corpus in place."""
     proba = models.label_proba(corpus.texts, corpus.dense)
     labels = decide_labels(corpus.findings, proba, params)
-    tags = models.tag_sets(corpus.dense)
+    tags = models.tag_sets(corpus.texts, corpus.dense)
     for f, (label, source, conf), t in zip(corpus.findings, labels, tags, strict=True):
         f.label, f.label_source, f.label_confidence = label, source, conf
         f.needs_review = source == "model" and conf < params.review_threshold

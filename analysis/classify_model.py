@@ -71,6 +71,8 @@ class Settings:
     min_tag_examples: int = 12  # fewer gold positives than this: the lexicon decides
     # Character 3-5 grams beside word 1-2 grams (+0.006 macro-F1 in development folds).
     char_ngrams: bool = True
+    # Weight of TF-IDF word 1-2 grams beside the dense row in the tag models (0: none).
+    tag_words: float = 0.0
     cv_folds: int = 5
 
 
@@ -98,6 +100,8 @@ class Models:
     tag_thresholds: dict[str, float]
     fingerprint: str
     n_train: dict[str, int] = field(default_factory=dict)
+    tag_word: TfidfVectorizer | None = None
+    tag_word_weight: float = 0.0
 
     def label_proba(self, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
         """Columns in CLASSES order."""
@@ -110,15 +114,16 @@ class Models:
             out[:, CLASSES.index(c)] = proba[:, j]
         return out
 
-    def tag_sets(self, dense: np.ndarray) -> list[set[str]]:
+    def tag_sets(self, texts: Sequence[str], dense: np.ndarray) -> list[set[str]]:
         """Tags of each row: a learnt tag where its model is sure enough, else its lexicon."""
         out: list[set[str]] = [set() for _ in range(len(dense))]
+        x = _tag_matrix(self.tag_word, self.tag_word_weight, texts, dense)
         for tag in TAGS:
             clf = self.tag_clfs.get(tag)
             if clf is None:
                 on = dense[:, feats.embed_width(dense) + feats.tag_index(tag)] > 0
             else:
-                on = clf.predict_proba(dense)[:, 1] >= self.tag_thresholds[tag]
+                on = clf.predict_proba(x)[:, 1] >= self.tag_thresholds[tag]
             for i in np.flatnonzero(on):
                 out[i].add(tag)
         return out
@@ -203,13 +208,30 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return best
 
 
+def _tag_matrix(
+    word: TfidfVectorizer | None, weight: float, texts: Sequence[str], dense: np.ndarray
+):
+    if word is None:
+        return dense
+    return sparse.hstack([word.transform(texts) * weight, sparse.csr_matrix(dense)]).tocsr()
+
+
 def train_tags(
-    dense: np.ndarray, examples: Sequence[Example], groups: Sequence[str], settings: Settings
-) -> tuple[dict[str, LogisticRegression], dict[str, float]]:
+    texts: Sequence[str],
+    dense: np.ndarray,
+    examples: Sequence[Example],
+    groups: Sequence[str],
+    settings: Settings,
+) -> tuple[dict[str, LogisticRegression], dict[str, float], TfidfVectorizer | None]:
     rows = [(e, g) for e, g in zip(examples, groups, strict=True) if e.topics is not None]
     if not rows:
-        return {}, {}
-    x = dense[[e.index for e, _ in rows]]
+        return {}, {}, None
+    idx = [e.index for e, _ in rows]
+    word = None
+    if settings.tag_words:
+        word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        word.fit([texts[i] for i in idx])
+    x = _tag_matrix(word, settings.tag_words, [texts[i] for i in idx], dense[idx])
     grp = np.array([g for _, g in rows])
     n_folds = min(settings.cv_folds, len(set(grp)))
     clfs: dict[str, LogisticRegression] = {}
@@ -229,7 +251,7 @@ def train_tags(
         else:
             thresholds[tag] = 0.5
         clfs[tag] = _fit_lr(x, y, None, settings.tag_c)
-    return clfs, thresholds
+    return clfs, thresholds, word
 
 
 def train(
@@ -245,9 +267,9 @@ def train(
     # made one fit 60 times slower (1.75 s against 0.03 s), never faster.
     with threadpool_limits(1):
         word, label_clf, counts = train_label(texts, dense, examples, settings)
-        tag_clfs, thresholds = train_tags(dense, examples, groups, settings)
+        tag_clfs, thresholds, tag_word = train_tags(texts, dense, examples, groups, settings)
     counts["tag_gold"] = sum(e.topics is not None for e in examples)
-    return Models(word, label_clf, tag_clfs, thresholds, fp, counts)
+    return Models(word, label_clf, tag_clfs, thresholds, fp, counts, tag_word, settings.tag_words)
 
 
 def model_path() -> Path:

@@ -253,7 +253,7 @@ def test_learnt_tags_read_meaning_beyond_the_lexicon() -> None:
     ]
     findings = [finding(t, position=i + 1) for i, t in enumerate(texts)]
     corpus = classify.Corpus.of([_letter_of(findings)], embed.encode(texts))
-    tags = models.tag_sets(corpus.dense)
+    tags = models.tag_sets(corpus.texts, corpus.dense)
     assert "perpetrator_focus" in tags[0] and "police" in tags[0]
     assert "perpetrator_focus" not in tags[1]
 
