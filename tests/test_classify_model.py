@@ -1,0 +1,48 @@
+"""The classifier's models (analysis.classify_model) on small synthetic training sets: what each
+model can and cannot read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from analysis import classify_features as feats
+from analysis import classify_model as cm
+
+
+def _topic_training(n: int = 60) -> tuple[list[str], np.ndarray, list[cm.Example], list[str]]:
+    """Sentences whose topic shows only in one word that no lexicon knows and no vector carries
+    (the dense rows are all zero), spread over six letters."""
+    texts, examples, groups = [], [], []
+    for i in range(n):
+        on = i % 2 == 0
+        word = "kinship carers" if on else "school governors"
+        texts.append(f"Sentence {i} says that {word} meet often.")
+        topics = frozenset({"send_and_disability"}) if on else frozenset()
+        examples.append(
+            cm.Example(i, "strength" if on else "improvement", frozenset(), topics, 1.0, True)
+        )
+        groups.append(f"letter-{i % 6}")
+    width = feats.dense_features([], np.zeros((0, 8), dtype=np.float32)).shape[1]
+    dense = np.zeros((n, width), dtype=np.float32)
+    return texts, dense, examples, groups
+
+
+def test_topic_models_read_the_sentences_words() -> None:
+    texts, dense, examples, groups = _topic_training()
+    settings = replace(cm.DEFAULT_SETTINGS, tag_words=3.0, min_tag_examples=5)
+    models = cm.train(texts, dense, examples, groups, "fp", settings)
+    new = ["Kinship carers meet often.", "School governors meet often."]
+    tags = models.tag_sets(new, np.zeros((2, dense.shape[1]), dtype=np.float32))
+    assert "send_and_disability" in tags[0]
+    assert "send_and_disability" not in tags[1]
+
+
+def test_without_word_features_the_topic_cannot_be_read() -> None:
+    texts, dense, examples, groups = _topic_training()
+    settings = replace(cm.DEFAULT_SETTINGS, tag_words=0.0, min_tag_examples=5)
+    models = cm.train(texts, dense, examples, groups, "fp", settings)
+    new = ["Kinship carers meet often.", "School governors meet often."]
+    tags = models.tag_sets(new, np.zeros((2, dense.shape[1]), dtype=np.float32))
+    assert ("send_and_disability" in tags[0]) == ("send_and_disability" in tags[1])
