@@ -8,8 +8,9 @@
   a lower weight, so the heading shifts a verdict only as much as hand labels show it should.
 - Agencies and topics: one logistic regression per tag over the sentence vector, every lexicon
   hit, the previous sentence's hits when the sentence points back, the heading and the agency
-  sub-heading (topics also over TF-IDF word 1-2 grams), learnt from gold sentences; its threshold is the one that gave the best F1 in
-  letter-grouped cross-validation on the training gold. A tag with too few gold examples to
+  sub-heading (topics also over TF-IDF word 1-2 grams), learnt from gold sentences; its
+  threshold is the one that gave the best F1 in letter-grouped cross-validation on the
+  training gold. A tag with too few gold examples to
   learn from is left to its lexicon.
 
 The models are trained when the build's letters, the gold set or MODEL_VERSION change, saved
