@@ -207,13 +207,30 @@ def letters_where(filters: Filters) -> tuple[str, list[object]]:
 def findings_sql(
     filters: Filters, limit: int | None = None, with_total: bool = False
 ) -> tuple[str, list[object]]:
-    """The findings matching ``filters`` in reading order; ``limit`` keeps the first rows,
-    and ``with_total`` adds a column ``matching``: how many rows there are without it."""
+    """The findings matching ``filters`` in reading order, or closest in meaning first when
+    the search is by meaning (then the sentences that only share the words, in reading order);
+    ``limit`` keeps the first rows, and ``with_total`` adds a column ``matching``: how many
+    rows there are without it."""
     where, params = where_clause(filters)
     # The total is counted in the same pass as the sort the first rows need anyway.
     total = ", COUNT(*) OVER () AS matching" if with_total else ""
-    sql = FINDING_COLUMNS + total + FINDING_FROM + where
-    sql += " ORDER BY l.published, l.letter_id, f.position"
+    if filters.q and filters.match == "meaning" and filters.meaning_ids:
+        # meaning_ids lists the close findings closest first: its index is the rank. A
+        # materialised table gets an automatic index for the join, one lookup per finding.
+        sql = (
+            "WITH close(finding_id, rank) AS MATERIALIZED "
+            "(SELECT value, CAST(key AS INTEGER) FROM json_each(?))"
+            + FINDING_COLUMNS
+            + total
+            + FINDING_FROM
+            + "LEFT JOIN close c ON c.finding_id = f.finding_id"
+            + where
+            + " ORDER BY c.rank IS NULL, c.rank, l.published, l.letter_id, f.position"
+        )
+        params = [filters.meaning_ids, *params]
+    else:
+        sql = FINDING_COLUMNS + total + FINDING_FROM + where
+        sql += " ORDER BY l.published, l.letter_id, f.position"
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, int(limit)]
