@@ -31,7 +31,7 @@ def vectors(env: Path) -> similarity.Vectors:
     conn = sqlite3.connect(env / "jtai.sqlite")
     try:
         if not similarity.has_vectors(conn):
-            pytest.skip("the build stored no finding_vectors (analysis.embed not in this tree)")
+            pytest.skip("the build stored no sentence vectors (analysis.embed not in this tree)")
         return similarity.load(conn)
     finally:
         conn.close()
@@ -193,6 +193,20 @@ def meaning_ids(env: Path, vectors: similarity.Vectors, phrase: str) -> set[str]
 
     sims = vectors.matrix @ embed.encode([phrase])[0]
     return {vectors.ids[i] for i in np.flatnonzero(sims >= similarity.MEANING_THRESHOLD)}
+
+
+def test_the_first_page_of_a_server_starts_loading_the_vectors(
+    env: Path, vectors: similarity.Vectors
+) -> None:
+    from app_pages import data, meaning
+
+    sig = data.db_signature(env / "jtai.sqlite")
+    meaning._READY.pop(sig, None)  # as after a start: nothing loaded
+    at = app("about")  # a page that neither searches nor links to /similar
+    assert not at.exception
+    # Loading (in the background) or loaded: the first search or /similar does not wait for it.
+    assert sig in meaning._LOADING or sig in meaning._READY
+    assert meaning.vectors(sig).ids == vectors.ids
 
 
 def test_explore_matches_by_meaning_as_well_as_words(

@@ -14,18 +14,23 @@ from app_pages import data, meaning
 
 def make_db(path: Path, n: int) -> tuple[str, int, int]:
     conn = sqlite3.connect(path)
-    conn.executescript(
-        "CREATE TABLE findings (finding_id TEXT PRIMARY KEY, letter_id TEXT);"
-        "CREATE TABLE finding_vectors (finding_id TEXT PRIMARY KEY, vector BLOB);"
+    conn.execute(
+        "CREATE TABLE letter_vectors (letter_id TEXT PRIMARY KEY, finding_ids TEXT, vectors BLOB)"
     )
     rng = np.random.default_rng(n)
-    for i in range(n):
-        v = rng.normal(size=similarity.DIM).astype(np.float32)
-        v /= np.linalg.norm(v)
-        conn.execute("INSERT INTO findings VALUES (?, ?)", (f"L{i % 2}-{i:04d}", f"L{i % 2}"))
-        conn.execute(
-            "INSERT INTO finding_vectors VALUES (?, ?)", (f"L{i % 2}-{i:04d}", v.tobytes())
-        )
+    m = rng.normal(size=(n, similarity.DIM)).astype(np.float32)
+    m /= np.linalg.norm(m, axis=1, keepdims=True)
+    for letter in ("L0", "L1"):
+        rows = [i for i in range(n) if f"L{i % 2}" == letter]
+        if rows:
+            conn.execute(
+                "INSERT INTO letter_vectors VALUES (?, ?, ?)",
+                (
+                    letter,
+                    " ".join(f"{letter}-{i:04d}" for i in rows),
+                    m[rows].astype(np.float16).tobytes(),
+                ),
+            )
     conn.commit()
     conn.close()
     sig = data.db_signature(path)
