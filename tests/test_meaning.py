@@ -4,6 +4,7 @@ the background, never kept under the key of a build the file no longer is."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,17 @@ def test_vectors_load_once_in_the_background(tmp_path: Path) -> None:
     assert vec is not None and len(vec.ids) == 6
     assert meaning.vectors(sig) is vec  # loaded once
     assert vec.other_letters(0).sum() == 3
+
+
+def test_the_model_loads_after_the_vectors(tmp_path: Path) -> None:
+    from analysis import embed
+
+    embed.encoder.cache_clear()
+    meaning.warm_up(make_db(tmp_path / "m.sqlite", 4))
+    end = time.monotonic() + 60
+    while not embed.encoder.cache_info().currsize and time.monotonic() < end:
+        time.sleep(0.05)
+    assert embed.encoder.cache_info().currsize == 1  # the first search does not load it
 
 
 def test_a_file_that_is_no_longer_its_build_gives_none(tmp_path: Path) -> None:
