@@ -244,4 +244,4 @@ def area_letters_html(view: pd.DataFrame, area: str) -> str:
             + (f" <small>[{link}]</small>" if link else "")
             + "</li>"
         )
-    return "<ul style='margin:0'>" + "".join(items) + "</ul>"
+    return "<ul class='area-letters' style='margin:0'>" + "".join(items) + "</ul>"
