@@ -54,12 +54,12 @@ def _load(sig: Sig) -> None:
 
 
 def _load_model() -> None:
-    """The embedding model, loaded once per server (about a second): the first search by
-    meaning embeds its phrase at once."""
+    """The embedding model, loaded and run once per server (about a second; the model loads
+    on its first use): the first search by meaning embeds its phrase at once."""
     from analysis import embed
 
     try:
-        embed.encoder()
+        embed.encode(["return home interviews"])
     except Exception:  # noqa: BLE001 - the search loads it again and shows what went wrong
         return
 
