@@ -230,6 +230,18 @@ def test_explore_matches_by_meaning_as_well_as_words(
     assert "match" not in at.query_params
 
 
+def test_explore_lists_the_closest_in_meaning_first(env: Path, vectors: similarity.Vectors) -> None:
+    from analysis import embed
+
+    phrase = "children who go missing from home"
+    sims = vectors.matrix @ embed.encode([phrase])[0]
+    closest = [vectors.ids[i] for i in similarity.above(sims, similarity.MEANING_THRESHOLD)]
+    at = app("explore", q=phrase, match="meaning")
+    grid = next(d.value for d in at.dataframe if "like" in d.value.columns)
+    shown = [v.split("=", 1)[1] for v in grid["like"]]
+    assert len(closest) >= 3 and shown[: len(closest)] == closest[: len(shown)]
+
+
 def test_compare_charts_a_phrase_like_a_topic(env: Path, vectors: similarity.Vectors) -> None:
     phrase = "police do not speak to children at incidents"
     close = meaning_ids(env, vectors, phrase)
