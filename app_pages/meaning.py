@@ -130,7 +130,8 @@ def threshold_note() -> str:
     return (
         "a sentence matches when it contains the words, or when its meaning is close to the "
         f"phrase's (cosine similarity of their sentence embeddings at least "
-        f"{similarity.MEANING_THRESHOLD:g}; model all-MiniLM-L6-v2, run offline)"
+        f"{similarity.MEANING_THRESHOLD:g}; model all-MiniLM-L6-v2, run offline); sentences "
+        "are listed closest in meaning first, then those that only contain the words"
     )
 
 
