@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 import config
+from app_pages import data, meaning
 from app_pages.state import md_escape
 
 # The icon is a file served by this app: a Material icon name makes every page view ask
@@ -79,6 +80,11 @@ def unknown_page() -> str | None:
 
 
 page = st.navigation(PAGES)
+# The corpus's sentence vectors load in the background from the first page a server shows (a
+# second at x20), so the first search by meaning or /similar after a start does not wait.
+current = data.db_signature(config.db_path())
+if current is not None:
+    meaning.warm_up(current)
 missing = unknown_page()
 if missing is not None:
     st.title("Page not found", anchor=False)

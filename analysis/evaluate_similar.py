@@ -10,6 +10,16 @@ methods rank the same candidates for the same queries; neither is tuned on the g
     python -m analysis.evaluate_similar   # adds "similar" to evaluation.json and the card
     python -m analysis evaluate           # runs it too, after the classifier's figures
 
+It also measures search by meaning's threshold (similarity.MEANING_THRESHOLD) on the gold's
+development letters only (gold/split.csv; the frozen test letters are never read for it): each
+topic of the taxonomy, by its name and by a phrase in this tool's own words, is a query over
+those letters' gold sentences; a sentence is relevant when its gold topics hold the topic. For
+every threshold t, precision and recall of "cosine >= t" pooled over the queries; the chosen t
+is the one of highest F0.5 (a tie: the higher t). F0.5 weighs precision twice as much as
+recall: a match is shown as an answer and counted in Compare's shares, so a wrong one costs the
+reader more than a missed one (which the search by words may still find). A sentence's gold
+topics are broader than a phrase, so recall is low at any useful threshold.
+
 Its figures are a separate key of ``config.evaluation_dir()/evaluation.json`` (written beside
 analysis.evaluate's, never replacing them) and a section appended to model-card.md.
 """
@@ -27,6 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 import config
 from analysis import gold, similarity, store
+from analysis.taxonomy import TOPICS, topic_name
 
 K = 5
 CARD_HEADING = "## Findings like this (precision at 5)"
@@ -38,6 +49,29 @@ class Item:
     letter: str
     label: str
     topics: frozenset[str]
+    part: str = ""  # the letter's part of the gold split: dev, test or "" (neither)
+
+
+# A phrase per topic, as a reader might search for it (this tool's own words, after the
+# labelling guide's definition): with each topic's name, the queries that measure the threshold.
+TOPIC_PHRASES = {
+    "perpetrator_focus": "action against perpetrators: arrests, disruption, offender management",
+    "voice_of_child": "listening to the child's voice, wishes and lived experience",
+    "information_sharing": "sharing information between agencies and strategy discussions",
+    "assessment_and_planning": "assessments of risk and need and children's plans",
+    "management_oversight": "management oversight, supervision and audits of cases",
+    "workforce": "caseloads, recruitment, staff turnover and training",
+    "leadership_and_partnership": "strategic leadership, governance and partnership arrangements",
+    "early_help": "early help and family support before statutory services",
+    "missing_children": "children missing from home, care or school and return home interviews",
+    "exploitation": "child sexual and criminal exploitation, county lines and gangs",
+    "domestic_abuse": "domestic abuse in the child's household and coercive control",
+    "timeliness": "delays, drift and waiting times",
+    "access_to_services": "availability of services and waiting lists for CAMHS",
+    "send_and_disability": "children with special educational needs and disabilities",
+    "diversity_and_identity": "ethnicity, culture, faith, language and identity",
+}
+THRESHOLDS = tuple(round(0.2 + 0.01 * i, 2) for i in range(51))  # 0.20 to 0.70
 
 
 def hits_at_k(sims: np.ndarray, items: Sequence[Item], k: int = K) -> dict[str, np.ndarray]:
@@ -92,6 +126,70 @@ def summarise(
     return out
 
 
+def threshold_curve(
+    sims: np.ndarray, relevant: np.ndarray, thresholds: Sequence[float] = THRESHOLDS
+) -> list[dict[str, float]]:
+    """For each threshold t: precision, recall, F1 and F0.5 of "``sims`` >= t" against ``relevant``
+    (both queries x sentences), pooled over every query, and how many pairs match."""
+    out = []
+    for t in thresholds:
+        hit = sims >= t
+        tp = int(np.count_nonzero(hit & relevant))
+        matches = int(np.count_nonzero(hit))
+        wanted = int(np.count_nonzero(relevant))
+        p = tp / matches if matches else 0.0
+        r = tp / wanted if wanted else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        f_half = 1.25 * p * r / (0.25 * p + r) if p + r else 0.0
+        out.append(
+            {
+                "threshold": float(t),
+                "precision": round(p, 4),
+                "recall": round(r, 4),
+                "f1": round(f1, 4),
+                "f0_5": round(f_half, 4),
+                "matches": matches,
+            }
+        )
+    return out
+
+
+def pick_threshold(curve: Sequence[dict[str, float]]) -> dict[str, float]:
+    """The point of highest F0.5; of equal ones, the higher threshold (fewer, closer matches)."""
+    return max(curve, key=lambda c: (c["f0_5"], c["threshold"]))
+
+
+def threshold_queries() -> list[tuple[str, str]]:
+    """(topic, query text): each topic's name and its phrase."""
+    return [(t, q) for t in TOPICS for q in (topic_name(t), TOPIC_PHRASES[t])]
+
+
+def measure_threshold(db: Path, items: Sequence[Item]) -> dict[str, object]:
+    """Search by meaning's threshold measured on the development letters' gold sentences."""
+    from analysis import embed  # the model, only when measuring
+
+    dev = [it for it in items if it.part == "dev"]
+    if not dev:
+        return {}
+    queries = threshold_queries()
+    qv = embed.encode([q for _, q in queries])
+    sims = qv @ embedding_rows(db, dev).T
+    relevant = np.array([[topic in it.topics for it in dev] for topic, _ in queries])
+    curve = threshold_curve(sims, relevant)
+    shipped = similarity.MEANING_THRESHOLD
+    return {
+        "rule": "highest F0.5 (precision weighs twice recall) of cosine >= t against the gold "
+        "topic, pooled over the queries",
+        "queries": len(queries),
+        "sentences": len(dev),
+        "letters": len({it.letter for it in dev}),
+        "chosen": pick_threshold(curve),
+        "best_f1": max(curve, key=lambda c: (c["f1"], c["threshold"])),
+        "shipped": next(c for c in curve if abs(c["threshold"] - shipped) < 1e-9),
+        "curve": curve,
+    }
+
+
 def tfidf_sims(texts: Sequence[str], corpus: Sequence[str]) -> np.ndarray:
     """Plain TF-IDF cosine (scikit-learn's defaults, fitted on every finding of the corpus)."""
     vec = TfidfVectorizer().fit(corpus)
@@ -114,6 +212,7 @@ def gold_items(db: Path, gold_dir: Path | None = None) -> tuple[list[Item], list
     """The gold rows matched to findings: items, their texts, and every finding's text."""
     letters = store.read_letters(db)
     rows = gold.read_gold(gold_dir)
+    split = gold.read_split(gold_dir)
     matched = gold.match_gold(rows, gold.gold_letters(rows, letters))
     items: list[Item] = []
     texts: list[str] = []
@@ -123,7 +222,13 @@ def gold_items(db: Path, gold_dir: Path | None = None) -> tuple[list[Item], list
             continue
         seen.add(f.finding_id)
         items.append(
-            Item(f.finding_id, f.letter_id, r.label, frozenset(t for t in r.topics.split(";") if t))
+            Item(
+                f.finding_id,
+                f.letter_id,
+                r.label,
+                frozenset(t for t in r.topics.split(";") if t),
+                split.get(r.letter_file, ""),
+            )
         )
         texts.append(f.text)
     corpus = [f.text for lt in letters for f in lt.findings]
@@ -131,6 +236,12 @@ def gold_items(db: Path, gold_dir: Path | None = None) -> tuple[list[Item], list
 
 
 def embedding_sims(db: Path, items: Sequence[Item]) -> np.ndarray:
+    m = embedding_rows(db, items)
+    return m @ m.T
+
+
+def embedding_rows(db: Path, items: Sequence[Item]) -> np.ndarray:
+    """The stored vectors of ``items``, one row each."""
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
     try:
         vec = similarity.load(conn)
@@ -139,8 +250,7 @@ def embedding_sims(db: Path, items: Sequence[Item]) -> np.ndarray:
     rows = [vec.row(it.finding_id) for it in items]
     if any(r is None for r in rows):
         raise RuntimeError("some gold findings have no stored vector: rebuild the database")
-    m = vec.matrix[rows]
-    return m @ m.T
+    return vec.matrix[rows]
 
 
 def run(db: Path | None = None, gold_dir: Path | None = None) -> dict:
@@ -157,6 +267,7 @@ def run(db: Path | None = None, gold_dir: Path | None = None) -> dict:
         "letters": len({it.letter for it in items}),
         "shipped": {"method": "sentence embeddings (all-MiniLM-L6-v2), cosine", **emb},
         "tfidf": {"method": "TF-IDF cosine (scikit-learn defaults)", **tfidf},
+        "meaning_threshold": measure_threshold(db, items),
     }
 
 
@@ -180,7 +291,29 @@ def card_section(fig: dict) -> str:
         f"{s['topic_minus_other_ci95'][0]:+.3f} to {s['topic_minus_other_ci95'][1]:+.3f}; "
         f"same label {s['label_minus_other_ci95'][0]:+.3f} to "
         f"{s['label_minus_other_ci95'][1]:+.3f} ({s['queries_topic']} and "
-        f"{s['queries_label']} queries).\n"
+        f"{s['queries_label']} queries).\n" + threshold_section(fig.get("meaning_threshold"))
+    )
+
+
+def threshold_section(m: dict | None) -> str:
+    if not m:
+        return ""
+
+    def point(c: dict) -> str:
+        return (
+            f"cosine >= {c['threshold']:.2f}: precision {c['precision']:.3f}, recall "
+            f"{c['recall']:.3f}, F1 {c['f1']:.3f}, F0.5 {c['f0_5']:.3f}"
+        )
+
+    return (
+        f"\n### Search by meaning's threshold\n\n"
+        f"{m['queries']} queries (each topic's name and a phrase for it) over the "
+        f"{m['sentences']} gold sentences of the {m['letters']} development letters (the test "
+        f"letters are not read); relevant: the sentence's gold topics hold the query's topic. "
+        f"Rule: {m['rule']}.\n\n"
+        f"- chosen: {point(m['chosen'])}\n"
+        f"- shipped: {point(m['shipped'])}\n"
+        f"- highest F1, for comparison: {point(m['best_f1'])}\n"
     )
 
 

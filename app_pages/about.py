@@ -3,7 +3,9 @@ accuracy, and the whole-corpus download."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pandas as pd
 import streamlit as st
@@ -69,7 +71,32 @@ cols += [
     for c in export.FINDINGS_CSV_COLUMNS
 ]
 dictionary = pd.DataFrame(cols)
-st.dataframe(dictionary, hide_index=True, width="stretch")
+
+
+def literals(text: str) -> str:
+    """``text`` escaped, its codes (values as the CSV holds them: priority_action) set as code."""
+    return re.sub(
+        r"\b[a-z]+(?:_[a-z0-9]+)+\b",
+        lambda m: f"<code style='font-size:0.85em'>{m.group(0)}</code>",
+        html.escape(text),
+    )
+
+
+# A list per file: it reads at any width (a grid of long descriptions scrolled sideways on a
+# phone) and needs no grid script.
+with st.container(key="about_dictionary"):
+    st.html(
+        "".join(
+            f"<p style='margin:0.5rem 0 0'><strong>{html.escape(name)}</strong></p><ul>"
+            + "".join(
+                f"<li><code style='font-size:0.85em'>{html.escape(r.column)}</code>: "
+                f"{literals(r.description)}</li>"
+                for r in part.itertuples()
+            )
+            + "</ul>"
+            for name, part in dictionary.groupby("file", sort=False)
+        )
+    )
 common.download_csv(dictionary, "data_dictionary.csv", key="dl_dictionary")
 
 st.header("How accurate is the classifier?", anchor=False)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import reference
-from app_pages import common, data, figures, names, readings
+from app_pages import common, data, figures, lists, names, readings
 from app_pages.state import Filters, md_escape
 
 PAGE = "area"
@@ -81,11 +81,15 @@ view["theme_name"] = view["theme"].map(lambda t: voc.themes.get(t, t))
 shown = view.assign(
     letter=[u or names.provider_page(urn) for u in view["source_url"]], theme=view["theme_name"]
 ).drop(columns=["letter_id", "theme_name", "source_url"])
-common.html_table(
-    shown.rename(columns=names.headers(shown.columns)),
-    links={"Letter": "letter"},
-    row_names=[f"{area} letter of {p}" for p in view["published"]],
-)
+# A table on a wide screen, a list on a phone (app_pages/style.py shows one of them).
+with st.container(key="area_letters_table"):
+    common.html_table(
+        shown.rename(columns=names.headers(shown.columns)),
+        links={"Letter": "letter"},
+        row_names=[f"{area} letter of {p}" for p in view["published"]],
+    )
+with st.container(key="area_letters_list"):
+    st.html(lists.area_letters_html(shown, area))
 common.download_csv(view, f"area_{urn}_letters.csv", key="dl_area_letters")
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 import config
 from analysis import brief, recurring, reference
 from analysis.taxonomy import agency_name, topic_name
-from app_pages import brief_html, common, data, html_parts, meaning
+from app_pages import brief_html, common, data, html_parts
 from app_pages.state import Filters, md_escape
 
 PAGE = "brief"
@@ -65,7 +65,6 @@ if not urn or not theme:
     )
     st.stop()
 common.copy_link(PAGE, filters)
-meaning.warm_up(sig)  # its sentences link to /similar: have the vectors ready
 area = voc.la_names.get(urn, urn)
 
 # ---------------------------------------------------------------- data
@@ -79,10 +78,11 @@ ids = list(theme_letters["letter_id"])
 n = len(ids)
 topic_tags = common.query(
     sig,
-    "SELECT f.letter_id, f.label, t.topic AS code, COUNT(*) AS sentences FROM finding_topics t "
-    "JOIN findings f ON f.finding_id = t.finding_id JOIN letters l ON l.letter_id = f.letter_id "
-    "WHERE l.theme = ? AND f.label IN ('strength', 'improvement', 'priority_action') "
-    "GROUP BY f.letter_id, f.label, t.topic",
+    "SELECT c.letter_id, c.label, c.topic AS code, SUM(c.findings) AS sentences "
+    "FROM topic_counts c "
+    "JOIN letters l ON l.letter_id = c.letter_id WHERE l.theme = ? "
+    "AND c.label IN ('strength', 'improvement', 'priority_action') "
+    "GROUP BY c.letter_id, c.label, c.topic",
     (theme,),
 )
 agency_tags = common.query(
@@ -101,28 +101,33 @@ strong = topics[topics["strength_letters"] > 0].sort_values(
     ["strength_letters", "code"], ascending=[False, True], kind="stable"
 )
 strong = strong.head(TOP)
-# Candidates for the examples: per topic, its sentences the classifier is surest of (enough
-# to skip repeats and same-letter ones), not every tagged sentence of the theme.
+# Candidates for the examples: per topic listed, its sentences the classifier is surest of
+# (enough to skip repeats and same-letter ones), not every tagged sentence of the theme. Only
+# the topics listed are read: the theme's other topic rows would cost a first reader a second.
 EXAMPLE_CANDIDATES = 40
-example_sql = (
-    "SELECT * FROM (SELECT f.finding_id, l.letter_id, l.local_authority, l.theme, l.published, "
-    "f.page, f.position, f.label, f.label_confidence, f.text, l.source_url, l.file_id, "
-    "t.topic AS code, ROW_NUMBER() OVER (PARTITION BY t.topic ORDER BY f.label_confidence DESC, "
-    "l.published DESC, l.letter_id, f.position) AS rank "
-    "FROM finding_topics t JOIN findings f ON f.finding_id = t.finding_id "
-    "JOIN letters l ON l.letter_id = f.letter_id WHERE l.theme = ? AND f.label IN {labels}) "
-    "WHERE rank <= ?"
-)
-weak_rows = common.query(
-    sig,
-    example_sql.format(labels="('improvement', 'priority_action')"),
-    (theme, EXAMPLE_CANDIDATES),
-)
-strong_rows = common.query(
-    sig, example_sql.format(labels="('strength')"), (theme, EXAMPLE_CANDIDATES)
-)
-weak_examples = brief.examples(weak_rows, list(weak["code"]))
-strong_examples = brief.examples(strong_rows, list(strong["code"]))
+
+
+def examples(labels: tuple[str, ...], codes: list[str]) -> dict[str, pd.DataFrame]:
+    """Two example sentences for each of ``codes`` (analysis.brief.examples)."""
+    if not codes:
+        return {}
+    rows = common.query(
+        sig,
+        "SELECT * FROM (SELECT f.finding_id, l.letter_id, l.local_authority, l.theme, "
+        "l.published, f.page, f.position, f.label, f.label_confidence, f.text, l.source_url, "
+        "l.file_id, t.topic AS code, ROW_NUMBER() OVER (PARTITION BY t.topic ORDER BY "
+        "f.label_confidence DESC, l.published DESC, l.letter_id, f.position) AS rank "
+        "FROM letters l CROSS JOIN findings f ON f.letter_id = l.letter_id "
+        "CROSS JOIN finding_topics t ON t.finding_id = f.finding_id "
+        f"AND t.topic IN ({', '.join('?' * len(codes))}) "
+        f"WHERE l.theme = ? AND f.label IN ({', '.join('?' * len(labels))})) WHERE rank <= ?",
+        (*codes, theme, *labels, EXAMPLE_CANDIDATES),
+    )
+    return brief.examples(rows, codes)
+
+
+weak_examples = examples(("improvement", "priority_action"), list(weak["code"]))
+strong_examples = examples(("strength",), list(strong["code"]))
 pa_rows = common.query(
     sig,
     data.FINDING_COLUMNS

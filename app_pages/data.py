@@ -207,13 +207,36 @@ def letters_where(filters: Filters) -> tuple[str, list[object]]:
 def findings_sql(
     filters: Filters, limit: int | None = None, with_total: bool = False
 ) -> tuple[str, list[object]]:
-    """The findings matching ``filters`` in reading order; ``limit`` keeps the first rows,
-    and ``with_total`` adds a column ``matching``: how many rows there are without it."""
+    """The findings matching ``filters`` in reading order, or closest in meaning first when
+    the search is by meaning (then the sentences that only share the words, in reading order);
+    ``limit`` keeps the first rows, and ``with_total`` adds a column ``matching``: how many
+    rows there are without it."""
     where, params = where_clause(filters)
     # The total is counted in the same pass as the sort the first rows need anyway.
     total = ", COUNT(*) OVER () AS matching" if with_total else ""
-    sql = FINDING_COLUMNS + total + FINDING_FROM + where
-    sql += " ORDER BY l.published, l.letter_id, f.position"
+    if filters.q and filters.match == "meaning" and filters.meaning_ids:
+        # The matches are the close findings (meaning_ids, closest first: its index is the
+        # rank) and those with the words; they are found first, then joined to the page's
+        # other filters: a tenth of a second less at x20 than testing every finding for both.
+        where, params = where_clause(filters.with_(q=""))
+        sql = (
+            "WITH close(finding_id, rank) AS MATERIALIZED "
+            "(SELECT value, CAST(key AS INTEGER) FROM json_each(?)), "
+            "hits(finding_id, rank) AS (SELECT finding_id, MIN(rank) FROM ("
+            "SELECT finding_id, rank FROM close UNION ALL "
+            "SELECT finding_id, NULL FROM findings WHERE text LIKE ? ESCAPE '\\') "
+            "GROUP BY finding_id)"
+            + FINDING_COLUMNS
+            + total
+            + "\nFROM hits h JOIN findings f ON f.finding_id = h.finding_id"
+            + " JOIN letters l ON l.letter_id = f.letter_id\n"
+            + where
+            + " ORDER BY h.rank IS NULL, h.rank, l.published, l.letter_id, f.position"
+        )
+        params = [filters.meaning_ids, like_pattern(filters.q), *params]
+    else:
+        sql = FINDING_COLUMNS + total + FINDING_FROM + where
+        sql += " ORDER BY l.published, l.letter_id, f.position"
     if limit is not None:
         sql += " LIMIT ?"
         params = [*params, int(limit)]

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import data, names
+from app_pages.readings import plural
 
 SHOW_ROWS = 1000  # sentences sent to the browser per table; its CSV download has them all
 # Sentences drawn as a reading list; the CSV download beside it has them all. A hundred is more
@@ -219,3 +220,28 @@ def letter_list_html(view: pd.DataFrame) -> str:
             f"{html.escape(str(r.theme))} <small>[{' · '.join(x for x in links if x)}]</small></li>"
         )
     return "<ul style='margin:0'>" + "".join(items) + "</ul>"
+
+
+def area_letters_html(view: pd.DataFrame, area: str) -> str:
+    """An area's letters as a list to read on a phone (its table scrolls sideways there);
+    ``view``: published, theme (a name), n_strengths, n_improvements, n_priority_actions,
+    pages and letter (its URL), every value escaped."""
+    items = []
+    for r in view.itertuples(index=False):
+        # Bullets, as the table's headers say: the findings below count sentences.
+        counts = "Bullets: " + ", ".join(
+            [
+                plural(r.n_strengths, "strength"),
+                plural(r.n_improvements, "area for improvement", "areas for improvement"),
+                plural(r.n_priority_actions, "priority action"),
+            ]
+        )
+        counts += f"; {plural(r.pages, 'page')}"
+        link = _cell(r.letter, "letter", f"{area}, {r.published}")
+        items.append(
+            f"<li><strong>{html.escape(str(r.published))}</strong>: "
+            f"{html.escape(str(r.theme))}. {html.escape(counts)}"
+            + (f" <small>[{link}]</small>" if link else "")
+            + "</li>"
+        )
+    return "<ul class='area-letters' style='margin:0'>" + "".join(items) + "</ul>"

@@ -39,7 +39,7 @@ def _load(sig: Sig) -> None:
             # under the old key.
             if data.db_signature(Path(sig[0])) == sig and similarity.has_vectors(conn):
                 vec = similarity.load(conn)
-                vec.other_letters(0)  # the letters' codes, made once here
+                vec.row("")  # the index of finding ids, made once here
         finally:
             conn.close()
     except (OSError, sqlite3.Error):
@@ -49,11 +49,24 @@ def _load(sig: Sig) -> None:
         _LOADING.pop(sig, None)
         for old in list(_READY)[:-KEEP]:
             _READY.pop(old, None)
+    if vec is not None:
+        _load_model()
+
+
+def _load_model() -> None:
+    """The embedding model, loaded and run once per server (about a second; the model loads
+    on its first use): the first search by meaning embeds its phrase at once."""
+    from analysis import embed
+
+    try:
+        embed.encode(["return home interviews"])
+    except Exception:  # noqa: BLE001 - the search loads it again and shows what went wrong
+        return
 
 
 def warm_up(sig: Sig) -> None:
-    """Start loading this build's vectors in the background (pages whose sentences link to
-    /similar call it, so the reader who follows a link finds them loaded)."""
+    """Start loading this build's vectors, then the model, in the background (app.py calls it
+    on every page, so the first search or /similar after a start finds them loaded)."""
     with _GUARD:
         if sig in _READY or sig in _LOADING:
             return
@@ -117,7 +130,8 @@ def threshold_note() -> str:
     return (
         "a sentence matches when it contains the words, or when its meaning is close to the "
         f"phrase's (cosine similarity of their sentence embeddings at least "
-        f"{similarity.MEANING_THRESHOLD:g}; model all-MiniLM-L6-v2, run offline)"
+        f"{similarity.MEANING_THRESHOLD:g}; model all-MiniLM-L6-v2, run offline); sentences "
+        "are listed closest in meaning first, then those that only contain the words"
     )
 
 

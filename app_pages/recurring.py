@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis import recurring
 from analysis.taxonomy import AGENCIES, TOPICS, agency_name, topic_name
-from app_pages import common, data, html_parts, meaning
+from app_pages import common, data, html_parts
 from app_pages.state import Filters, md_escape, to_query
 
 PAGE = "recurring"
@@ -92,7 +92,6 @@ selection = Filters(
 )
 common.show_description(selection, voc, noun="letters")
 common.copy_link(PAGE, filters)
-meaning.warm_up(sig)  # its sentences link to /similar: have the vectors ready
 
 # ---------------------------------------------------------------- data
 where, params = data.letters_where(selection)
@@ -108,12 +107,13 @@ if letters.empty:
     st.stop()
 topic_tags = common.query(
     sig,
-    "SELECT f.letter_id, f.label, t.topic AS code, COUNT(*) AS sentences FROM finding_topics t "
-    "JOIN findings f ON f.finding_id = t.finding_id JOIN letters l ON l.letter_id = f.letter_id"
+    "SELECT c.letter_id, c.label, c.topic AS code, SUM(c.findings) AS sentences "
+    "FROM topic_counts c "
+    "JOIN letters l ON l.letter_id = c.letter_id"
     + where
     + and_
-    + "f.label IN ('strength', 'improvement', 'priority_action') "
-    + "GROUP BY f.letter_id, f.label, t.topic",
+    + "c.label IN ('strength', 'improvement', 'priority_action') "
+    + "GROUP BY c.letter_id, c.label, c.topic",
     tuple(params),
 )
 agency_tags = common.query(

@@ -11,9 +11,9 @@ import streamlit as st
 # at 80% keeps them quieter than body text at over 5:1 on light and dark themes.
 # Chosen values of a multiselect wrap onto more lines (one scrolled row hid the second theme
 # on a phone).
-# Explore and What's new: a grid or table on a wide screen, a list on a phone (a grid shows
-# ~20 characters of a sentence at 390 px). The grid's own "Download as CSV" would save only
-# the rows it shows; the page's button saves them all.
+# Explore, What's new and an area's letters: a grid or table on a wide screen, a list on a
+# phone (a grid shows ~20 characters of a sentence at 390 px). The grid's own "Download as
+# CSV" would save only the rows it shows; the page's button saves them all.
 CSS = """
 <style>
 [data-testid="stCaptionContainer"] { color: inherit !important; opacity: 0.85; }
@@ -27,8 +27,12 @@ CSS = """
   height: auto !important; max-height: none !important;
 }
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
-@media (max-width: 640px) { .st-key-explore_grid, .st-key-new_table { display: none; } }
-@media (min-width: 641px) { .st-key-explore_list, .st-key-new_list { display: none; } }
+@media (max-width: 640px) {
+  .st-key-explore_grid, .st-key-new_table, .st-key-area_letters_table { display: none; }
+}
+@media (min-width: 641px) {
+  .st-key-explore_list, .st-key-new_list, .st-key-area_letters_list { display: none; }
+}
 </style>
 """
 

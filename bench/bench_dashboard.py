@@ -36,7 +36,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
-import bench_similar  # noqa: E402
 import scaled  # noqa: E402
 from machine import machine  # noqa: E402
 from streamlit_server import (  # noqa: E402
@@ -234,9 +233,6 @@ def main() -> int:
     data_dir = Path(args.data_dir) if args.data_dir else scaled.default_dir(args.scale)
     db = scaled.ensure(data_dir, args.scale)
     print(f"database x{args.scale}: {scaled.summary(db)}", flush=True)
-    embedded = bench_similar.add_vectors(db, scaled.config.db_path())
-    if embedded:
-        print(f"  {embedded} sentences embedded for the pages that search by meaning")
     targets = pages(db, with_map=scaled.config.LA_BOUNDARIES_GEOJSON.exists())
     if args.only:
         wanted = args.only.split(",")

@@ -9,10 +9,8 @@ other letters (cosine over the whole matrix, then the top 10), the findings clos
 to a phrase (threshold), and /similar's whole path (nearest 400, then SQL for the page's
 filters on those ids). Targets (issue 13): phrase < 50 ms, nearest neighbours < 100 ms.
 
-The x20 database is bench/scaled.py's. Its copies of a letter hold the same sentences, so a
-copy's vector is its original's: vectors are stored by sentence text from the database given
-by --vectors-from (default: the project's own, built with vectors), and any sentence not
-found there is embedded with analysis.embed.
+The x20 database is bench/scaled.py's, stored with its vectors as a build stores them (a
+copy of a letter holds its original's sentences, so its vectors).
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ sys.path.insert(0, str(HERE))
 import scaled  # noqa: E402
 from machine import machine  # noqa: E402
 
-import config  # noqa: E402
 from analysis import similarity  # noqa: E402
 from app_pages import data  # noqa: E402
 from app_pages.state import Filters  # noqa: E402
@@ -51,49 +48,6 @@ PHRASES = (
     "perpetrator programmes",
 )
 TARGETS_MS = {"phrase": 50.0, "neighbours": 100.0}
-
-
-def add_vectors(db: Path, source: Path) -> int:
-    """Store a vector for every finding of ``db`` that has none, by its text from ``source``
-    (embedding texts ``source`` lacks); returns how many were embedded."""
-    conn = sqlite3.connect(db)
-    try:
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS finding_vectors (finding_id TEXT PRIMARY KEY, vector BLOB)"
-        )
-        todo = conn.execute(
-            "SELECT f.finding_id, f.text FROM findings f LEFT JOIN finding_vectors v "
-            "USING (finding_id) WHERE v.finding_id IS NULL"
-        ).fetchall()
-        if not todo:
-            return 0
-        by_text: dict[str, bytes] = {}
-        if source.exists():
-            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-            try:
-                by_text = dict(
-                    src.execute(
-                        "SELECT f.text, v.vector FROM findings f JOIN finding_vectors v "
-                        "USING (finding_id)"
-                    ).fetchall()
-                )
-            except sqlite3.OperationalError:
-                by_text = {}
-            finally:
-                src.close()
-        missing = sorted({t for _, t in todo if t not in by_text})
-        if missing:
-            from analysis import embed
-
-            for text, vec in zip(missing, embed.encode(missing), strict=True):
-                by_text[text] = vec.astype(np.float16).tobytes()  # as the build stores them
-        with conn:
-            conn.executemany(
-                "INSERT INTO finding_vectors VALUES (?, ?)", ((f, by_text[t]) for f, t in todo)
-            )
-        return len(missing)
-    finally:
-        conn.close()
 
 
 def ms(fn, runs: int) -> list[float]:  # noqa: ANN001
@@ -116,14 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=int, default=scaled.DEFAULT_SCALE)
     ap.add_argument("--data-dir", help="default: $TMPDIR/jtai-bench-x<scale>")
-    ap.add_argument("--vectors-from", default=str(config.db_path()))
     ap.add_argument("--runs", type=int, default=50)
     args = ap.parse_args(argv)
     print(machine())
     data_dir = Path(args.data_dir) if args.data_dir else scaled.default_dir(args.scale)
     db = scaled.ensure(data_dir, args.scale)
-    embedded = add_vectors(db, Path(args.vectors_from))
-    print(scaled.summary(db) + f"; {embedded} sentences embedded for it")
+    print(scaled.summary(db))
 
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True, check_same_thread=False)
     t = time.perf_counter()

@@ -31,7 +31,7 @@ def vectors(env: Path) -> similarity.Vectors:
     conn = sqlite3.connect(env / "jtai.sqlite")
     try:
         if not similarity.has_vectors(conn):
-            pytest.skip("the build stored no finding_vectors (analysis.embed not in this tree)")
+            pytest.skip("the build stored no sentence vectors (analysis.embed not in this tree)")
         return similarity.load(conn)
     finally:
         conn.close()
@@ -195,6 +195,20 @@ def meaning_ids(env: Path, vectors: similarity.Vectors, phrase: str) -> set[str]
     return {vectors.ids[i] for i in np.flatnonzero(sims >= similarity.MEANING_THRESHOLD)}
 
 
+def test_the_first_page_of_a_server_starts_loading_the_vectors(
+    env: Path, vectors: similarity.Vectors
+) -> None:
+    from app_pages import data, meaning
+
+    sig = data.db_signature(env / "jtai.sqlite")
+    meaning._READY.pop(sig, None)  # as after a start: nothing loaded
+    at = app("about")  # a page that neither searches nor links to /similar
+    assert not at.exception
+    # Loading (in the background) or loaded: the first search or /similar does not wait for it.
+    assert sig in meaning._LOADING or sig in meaning._READY
+    assert meaning.vectors(sig).ids == vectors.ids
+
+
 def test_explore_matches_by_meaning_as_well_as_words(
     env: Path, vectors: similarity.Vectors
 ) -> None:
@@ -208,7 +222,7 @@ def test_explore_matches_by_meaning_as_well_as_words(
     at = app("explore", q=phrase, match="meaning")
     assert not at.exception
     assert f"{readings.plural(len(words | close), 'finding')}." in texts(at)
-    assert "at least 0.45" in texts(at)
+    assert f"at least {similarity.MEANING_THRESHOLD:g}" in texts(at)
     at = app("explore", q=phrase)  # an old link: words only
     assert f"{readings.plural(len(words), 'finding')}." in texts(at)
     grid = next(d.value for d in at.dataframe if "like" in d.value.columns)
@@ -216,12 +230,25 @@ def test_explore_matches_by_meaning_as_well_as_words(
     assert "match" not in at.query_params
 
 
+def test_explore_lists_the_closest_in_meaning_first(env: Path, vectors: similarity.Vectors) -> None:
+    from analysis import embed
+
+    phrase = "children who go missing from home"
+    sims = vectors.matrix @ embed.encode([phrase])[0]
+    closest = [vectors.ids[i] for i in similarity.above(sims, similarity.MEANING_THRESHOLD)]
+    at = app("explore", q=phrase, match="meaning")
+    grid = next(d.value for d in at.dataframe if "like" in d.value.columns)
+    shown = [v.split("=", 1)[1] for v in grid["like"]]
+    assert len(closest) >= 3 and shown[: len(closest)] == closest[: len(shown)]
+
+
 def test_compare_charts_a_phrase_like_a_topic(env: Path, vectors: similarity.Vectors) -> None:
     phrase = "police do not speak to children at incidents"
     close = meaning_ids(env, vectors, phrase)
     at = app("compare", theme="cse_missing,domestic_abuse", q=phrase, match="meaning")
     assert not at.exception
-    assert "This is a search, not a topic" in texts(at) and "0.45" in texts(at)
+    assert "This is a search, not a topic" in texts(at)
+    assert f"{similarity.MEANING_THRESHOLD:g}" in texts(at)
     at.session_state["table_compare"] = True
     at.run()
     table = next(d.value for d in at.dataframe if "on_topic" in d.value.columns)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date
 
@@ -161,6 +162,38 @@ def test_any_query_parses_and_its_sql_runs(params: dict[str, list[str]]) -> None
         "CREATE TABLE finding_topics (finding_id, topic);"
     )
     conn.execute(sql, args).fetchall()  # parameterised: any input is just a value
+
+
+def test_a_search_by_meaning_lists_the_closest_first() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(
+        "CREATE TABLE letters (letter_id, urn, local_authority, region, theme, published, "
+        "source_url, file_id); CREATE TABLE findings (finding_id, letter_id, section, "
+        "subsection, page, position, label, label_confidence, agencies, topics, text);"
+    )
+    conn.executemany(
+        "INSERT INTO letters VALUES (?, '1', 'A', 'R', 'neglect', ?, '', '')",
+        [("old", "2016-01-01"), ("new", "2024-01-01")],
+    )
+    rows = [
+        ("old-1", "old", 1, "return home interviews were late"),  # words only
+        ("old-2", "old", 2, "children back from missing episodes"),
+        ("new-1", "new", 1, "talks with children when they come home"),
+        ("new-2", "new", 2, "nothing to do with it"),
+    ]
+    conn.executemany(
+        "INSERT INTO findings VALUES (?, ?, '', '', 1, ?, 'strength', 1, '', '', ?)", rows
+    )
+    close = ["new-1", "old-2"]  # closest first, as meaning.close_to gives them
+    meant = Filters(q="return home interviews", match="meaning", meaning_ids=json.dumps(close))
+    for limit in (None, 2):
+        sql, args = data.findings_sql(meant, limit=limit, with_total=True)
+        got = conn.execute(sql, args).fetchall()
+        # Closest first; a sentence that has the words but is not close in meaning comes after.
+        assert [r[0] for r in got] == ["new-1", "old-2", "old-1"][:limit]
+        assert {r[-1] for r in got} == {3}  # the total is every match, not the page's rows
+    sql, args = data.findings_sql(meant.with_(match="words"))
+    assert [r[0] for r in conn.execute(sql, args)] == ["old-1"]  # by words: reading order
 
 
 def test_like_pattern_is_literal() -> None:

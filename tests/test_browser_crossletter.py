@@ -94,8 +94,8 @@ def test_recurring_on_a_phone_count_opens_its_sentences(server, browser, tmp_pat
 
 def test_similar_the_same_praised_elsewhere(server, browser, tmp_path: Path) -> None:  # noqa: ANN001
     base, db = server
-    if not _sql(db, "SELECT name FROM sqlite_master WHERE name = 'finding_vectors'"):
-        pytest.skip("the build stored no finding_vectors (analysis.embed not in this tree)")
+    if not _sql(db, "SELECT name FROM sqlite_master WHERE name = 'letter_vectors'"):
+        pytest.skip("the build stored no sentence vectors (analysis.embed not in this tree)")
     (fid,) = _sql(
         db,
         "SELECT f.finding_id FROM findings f JOIN finding_topics t USING (finding_id) "

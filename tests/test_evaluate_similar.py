@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from analysis import evaluate_similar as es
+from analysis import gold
 
 
 def items() -> list[es.Item]:
@@ -92,3 +94,54 @@ def test_no_queries_and_no_vectors_are_reported_not_raised(tmp_path: Path) -> No
     db = tmp_path / "old.sqlite"
     sqlite3.connect(db).execute("CREATE TABLE findings (finding_id TEXT, letter_id TEXT)")
     assert not es.ready(db)  # built before vectors: the evaluation leaves it out
+
+
+def test_the_threshold_curve_counts_pooled_matches_and_picks_the_best_f1() -> None:
+    # Two queries over four sentences; the relevant ones score high, one irrelevant one too.
+    sims = np.array([[0.9, 0.6, 0.5, 0.1], [0.3, 0.8, 0.55, 0.2]])
+    relevant = np.array([[True, True, False, False], [False, True, False, False]])
+    curve = es.threshold_curve(sims, relevant, (0.5, 0.58, 0.7))
+    at = {c["threshold"]: c for c in curve}
+    # t=0.5: matches 0.9, 0.6, 0.5 | 0.8, 0.55 = 5, of which 3 relevant (all 3 found).
+    assert at[0.5]["matches"] == 5
+    assert (at[0.5]["precision"], at[0.5]["recall"]) == (0.6, 1.0)
+    assert (at[0.58]["precision"], at[0.58]["recall"]) == (1.0, 1.0)
+    assert at[0.7]["recall"] == round(2 / 3, 4)
+    # F0.5 = 1.25 p r / (0.25 p + r): precision counts twice as much as recall.
+    assert at[0.7]["f0_5"] == round(1.25 * (2 / 3) / (0.25 + 2 / 3), 4)
+    assert es.pick_threshold(curve)["threshold"] == 0.58
+    # Precision 1 at recall 0.5 beats precision 0.5 at recall 1 (equal F1).
+    traded = [
+        {"threshold": 0.3, "f1": 2 / 3, "f0_5": round(1.25 * 0.5 / (0.125 + 1), 4)},
+        {"threshold": 0.6, "f1": 2 / 3, "f0_5": round(1.25 * 0.5 / (0.25 + 0.5), 4)},
+    ]
+    assert es.pick_threshold(traded)["threshold"] == 0.6
+    flat = [{"threshold": 0.4, "f0_5": 0.5}, {"threshold": 0.5, "f0_5": 0.5}]
+    assert es.pick_threshold(flat)["threshold"] == 0.5  # a tie: the higher threshold
+
+
+def test_every_topic_is_searched_by_its_name_and_a_phrase() -> None:
+    from analysis.taxonomy import TOPICS, topic_name
+
+    queries = es.threshold_queries()
+    assert {t for t, _ in queries} == set(TOPICS) and len(queries) == 2 * len(TOPICS)
+    assert ("timeliness", topic_name("timeliness")) in queries
+
+
+def test_the_threshold_is_measured_on_development_letters_only(tmp_path: Path) -> None:
+    assert es.measure_threshold(tmp_path / "unused.sqlite", [es.Item("x", "T", "strength",
+        frozenset({"timeliness"}), "test")]) == {}  # fmt: skip
+
+
+def test_the_shipped_threshold_is_the_one_the_development_letters_pick(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    from test_app_support import build_corpus
+
+    from analysis import similarity
+
+    db = build_corpus(tmp_path_factory.mktemp("jtai_threshold"), files=None) / "jtai.sqlite"
+    items, _, _ = es.gold_items(db)
+    measured = es.measure_threshold(db, items)
+    assert measured["letters"] == sum(p == "dev" for p in gold.read_split().values())
+    assert measured["chosen"]["threshold"] == similarity.MEANING_THRESHOLD
