@@ -64,6 +64,13 @@ EXIT_USAGE = 2  # bad command line (argparse's code), or nothing to work on yet
 EXIT_STOPPED = 3  # stopped before the end, nothing half-done: the message says why
 
 
+def train_jobs() -> int:
+    """Processes that train the tag models side by side (JTAI_TRAIN_JOBS; default: every core).
+    Training runs after the embedding, so the cores are otherwise idle."""
+    value = os.environ.get("JTAI_TRAIN_JOBS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+
+
 def gold_letters_dir() -> Path | None:
     """Where the gold set's letters can be read for training when the corpus lacks them (a
     folder of other letters, or a partial fetch): the shared letters, or JTAI_GOLD_LETTERS_DIR

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -222,6 +223,22 @@ def _tag_matrix(
     return sparse.hstack([word.transform(texts) * weight, sparse.csr_matrix(dense)]).tocsr()
 
 
+def _train_tag(
+    x, y: np.ndarray, grp: np.ndarray, n_folds: int, c: float
+) -> tuple[LogisticRegression, float]:
+    """One tag's model and its threshold (best F1 over letter-grouped out-of-fold scores)."""
+    with threadpool_limits(1):
+        if n_folds < 2:
+            return _fit_lr(x, y, None, c), 0.5
+        oof = np.zeros(len(y))
+        for tr, te in GroupKFold(n_splits=n_folds).split(x, y, grp):
+            if y[tr].all() or not y[tr].any():
+                oof[te] = y[tr].mean()
+                continue
+            oof[te] = _fit_lr(x[tr], y[tr], None, c).predict_proba(x[te])[:, 1]
+        return _fit_lr(x, y, None, c), _best_threshold(y, oof)
+
+
 def train_tags(
     texts: Sequence[str],
     dense: np.ndarray,
@@ -240,24 +257,20 @@ def train_tags(
     x_words = _tag_matrix(word, settings.tag_words, [texts[i] for i in idx], dense[idx])
     grp = np.array([g for _, g in rows])
     n_folds = min(settings.cv_folds, len(set(grp)))
-    clfs: dict[str, LogisticRegression] = {}
-    thresholds: dict[str, float] = {}
+    x_dense = dense[idx]
+    work = []
     for tag in TAGS:
-        x = x_words if tag in TOPICS else dense[idx]
         y = np.array([tag in (e.agencies or set()) | (e.topics or set()) for e, _ in rows])
         if y.sum() < settings.min_tag_examples or (~y).sum() < settings.min_tag_examples:
             continue
-        oof = np.zeros(len(y))
-        if n_folds >= 2:
-            for tr, te in GroupKFold(n_splits=n_folds).split(x, y, grp):
-                if y[tr].all() or not y[tr].any():
-                    oof[te] = y[tr].mean()
-                    continue
-                oof[te] = _fit_lr(x[tr], y[tr], None, settings.tag_c).predict_proba(x[te])[:, 1]
-            thresholds[tag] = _best_threshold(y, oof)
-        else:
-            thresholds[tag] = 0.5
-        clfs[tag] = _fit_lr(x, y, None, settings.tag_c)
+        work.append((tag, x_words if tag in TOPICS else x_dense, y))
+    # Each tag's model is independent of the others: train them side by side (the same
+    # models in any order, so the result does not depend on the number of processes).
+    done = Parallel(n_jobs=min(config.train_jobs(), len(work) or 1))(
+        delayed(_train_tag)(x, y, grp, n_folds, settings.tag_c) for _, x, y in work
+    )
+    clfs = {tag: clf for (tag, _, _), (clf, _) in zip(work, done, strict=True)}
+    thresholds = {tag: t for (tag, _, _), (_, t) in zip(work, done, strict=True)}
     return clfs, thresholds, word
 
 

@@ -46,3 +46,17 @@ def test_without_word_features_the_topic_cannot_be_read() -> None:
     new = ["Kinship carers meet often.", "School governors meet often."]
     tags = models.tag_sets(new, np.zeros((2, dense.shape[1]), dtype=np.float32))
     assert ("send_and_disability" in tags[0]) == ("send_and_disability" in tags[1])
+
+
+def test_tag_models_trained_side_by_side_are_the_ones_trained_one_at_a_time(
+    monkeypatch,
+) -> None:
+    texts, dense, examples, groups = _topic_training()
+    settings = replace(cm.DEFAULT_SETTINGS, tag_words=3.0, min_tag_examples=5)
+    monkeypatch.setenv("JTAI_TRAIN_JOBS", "1")
+    one = cm.train(texts, dense, examples, groups, "fp", settings)
+    monkeypatch.setenv("JTAI_TRAIN_JOBS", "2")
+    two = cm.train(texts, dense, examples, groups, "fp", settings)
+    assert one.tag_thresholds == two.tag_thresholds and one.tag_thresholds
+    for tag, clf in one.tag_clfs.items():
+        assert np.array_equal(clf.coef_, two.tag_clfs[tag].coef_)

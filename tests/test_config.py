@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import config
@@ -45,3 +46,11 @@ def test_the_command_lines_use_the_named_codes_only() -> None:
     for path in CLIS:
         source = path.read_text(encoding="utf-8")
         assert not re.search(r"return\s+\d+\s*$", source, flags=re.MULTILINE), path
+
+
+def test_train_jobs_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("JTAI_TRAIN_JOBS", "3")
+    assert config.train_jobs() == 3
+    for bad in ("0", "two", ""):
+        monkeypatch.setenv("JTAI_TRAIN_JOBS", bad)
+        assert config.train_jobs() == (os.cpu_count() or 1)
