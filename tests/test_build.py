@@ -463,6 +463,18 @@ def test_gold_letters_outside_the_corpus_are_learnt_from(
 def test_without_gold_the_labels_are_learnt_from_headings(
     sample_folder: Path, data_dir: Path
 ) -> None:
+    # One letter: its gold sentences (about a hundred) are too few to learn labels from.
+    manifest = sample_folder / "manifest.csv"
+    with manifest.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    keep = [r for r in rows if "lewisham" in r["file"]]
+    for r in rows:
+        if r not in keep:
+            (sample_folder / r["file"]).unlink()
+    with manifest.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(keep)
     _run("scrapers", "ingest", str(sample_folder), data_dir=data_dir)  # broken.pdf: exit 1
     empty = data_dir.parent / "no-gold"
     empty.mkdir()
@@ -473,5 +485,4 @@ def test_without_gold_the_labels_are_learnt_from_headings(
     finally:
         os.environ["JTAI_GOLD_LETTERS_DIR"] = env or ""
     assert out.returncode == 0, out.stderr[-2000:]
-    # Liverpool and Lewisham carry fewer gold sentences than the models need to learn from.
     assert "headings" in store.read_meta(data_dir / "jtai.sqlite")["classifier_learnt_from"]
