@@ -14,6 +14,7 @@ the dashboard's About page shows.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -379,6 +380,8 @@ def _agreement_line(a: dict) -> str:
 def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
     """The docs template with {placeholders} filled from the figures."""
     text = template.read_text(encoding="utf-8") if template.exists() else "{figures_table}\n"
+    # The template's note to its editors is not for readers (the About page shows the card).
+    text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
     t, ci = figures["test"], figures["test_intervals"]
     rows = [
         (k, t.get(k), "-".join(map(str, ci[k])) if k in ci else "", f">= {v}")
