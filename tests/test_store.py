@@ -24,6 +24,24 @@ from scrapers import rawstore
 REPO = Path(__file__).resolve().parent.parent
 
 
+def _counts_equal_the_join(conn, kind: str) -> list[tuple]:
+    """The build's per-letter <kind>_counts rows, checked equal to the count over findings."""
+    table, tags = {"agency": ("agency_counts", "finding_agencies"),
+                   "topic": ("topic_counts", "finding_topics")}[kind]  # fmt: skip
+    stored = [
+        tuple(r) for r in conn.execute(f"SELECT letter_id, {kind}, label, findings FROM {table}")
+    ]
+    joined = [
+        tuple(r)
+        for r in conn.execute(
+            f"SELECT f.letter_id, t.{kind}, f.label, COUNT(*) FROM findings f "
+            f"JOIN {tags} t USING (finding_id) GROUP BY f.letter_id, t.{kind}, f.label"
+        )
+    ]
+    assert sorted(stored) == sorted(joined)
+    return stored
+
+
 def _letter(n: int, n_findings: int = 3) -> Letter:
     lid = f"1000{n}-2024-01-0{n}"
     letter = Letter(
@@ -110,18 +128,7 @@ def test_agency_counts_are_the_findings_per_letter_agency_and_label(data_dir: Pa
     one.findings[1] = replace(one.findings[1], agencies="")
     store.write([one, two], [], {})
     conn = store.connect_readonly()
-    stored = [
-        tuple(r)
-        for r in conn.execute("SELECT letter_id, agency, label, findings FROM agency_counts")
-    ]
-    joined = [
-        tuple(r)
-        for r in conn.execute(
-            "SELECT f.letter_id, a.agency, f.label, COUNT(*) FROM findings f "
-            "JOIN finding_agencies a USING (finding_id) GROUP BY f.letter_id, a.agency, f.label"
-        )
-    ]
-    assert sorted(stored) == sorted(joined)
+    stored = _counts_equal_the_join(conn, "agency")
     assert (one.letter_id, "police", "improvement", 1) in stored
     assert (one.letter_id, "police", "strength", 2) in stored  # findings 3 and 4
     assert (two.letter_id, "health", "strength", 2) in stored
@@ -331,17 +338,7 @@ def test_topic_counts_are_the_findings_per_letter_topic_and_label(data_dir: Path
     one.findings[2] = replace(one.findings[2], topics="timeliness;voice_of_child")
     store.write([one, two], [], {})
     conn = store.connect_readonly()
-    stored = [
-        tuple(r) for r in conn.execute("SELECT letter_id, topic, label, findings FROM topic_counts")
-    ]
-    joined = [
-        tuple(r)
-        for r in conn.execute(
-            "SELECT f.letter_id, t.topic, f.label, COUNT(*) FROM findings f "
-            "JOIN finding_topics t USING (finding_id) GROUP BY f.letter_id, t.topic, f.label"
-        )
-    ]
-    assert sorted(stored) == sorted(joined)
+    stored = _counts_equal_the_join(conn, "topic")
     assert (one.letter_id, "timeliness", "improvement", 1) in stored
     assert (one.letter_id, "voice_of_child", "strength", 2) in stored
 
