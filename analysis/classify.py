@@ -184,11 +184,23 @@ def matched_gold(letters: Sequence[Letter]) -> list[tuple[gold_set.GoldRow, Find
     ]
 
 
+def _identity(
+    learn_from: Sequence[Letter],
+) -> tuple[list[tuple[gold_set.GoldRow, Finding]], cm.Settings, str]:
+    """The gold sentences found among the letters, the settings for that many, and the name of
+    the models trained on them."""
+    matched = matched_gold(learn_from)
+    settings = settings_for(len(matched))
+    return (
+        matched,
+        settings,
+        cm.fingerprint(learn_from, gold_signature([g for g, _ in matched]), settings),
+    )
+
+
 def fingerprint(letters: Sequence[Letter], extra: Sequence[Letter] = ()) -> str:
     """What the models trained on these letters (and the gold found among them) are called."""
-    matched = matched_gold([*letters, *extra])
-    settings = settings_for(len(matched))
-    return cm.fingerprint([*letters, *extra], gold_signature([g for g, _ in matched]), settings)
+    return _identity([*letters, *extra])[2]
 
 
 def settings_for(n_gold: int) -> cm.Settings:
@@ -202,7 +214,7 @@ def settings_for(n_gold: int) -> cm.Settings:
 def _learnt_from(n_gold: int, n_extra: int) -> str:
     if n_gold < MIN_GOLD:
         return f"the letters' headings (only {n_gold} hand-labelled sentences found)"
-    extra = f", {n_extra} of their letters read for training only" if n_extra else ""
+    extra = f" ({n_extra} gold letters read for training only)" if n_extra else ""
     return f"{n_gold} hand-labelled sentences{extra}"
 
 
@@ -225,18 +237,19 @@ def tag_corpus(
     With too few gold sentences the label model learns from the headings instead, and the
     tags come from the lexicons; the meta table says which.
     """
-    corpus = Corpus.of(letters, vectors)
     extra_letters, extra_vectors = extra or ([], np.zeros((0, vectors.shape[1])))
     learn_from = [*letters, *extra_letters]
-    matched = matched_gold(learn_from)
-    settings = settings_for(len(matched))
-    fp = cm.fingerprint(learn_from, gold_signature([g for g, _ in matched]), settings)
+    matched, settings, fp = _identity(learn_from)
     models = None if retrain else cm.load()
     trained = models is None or models.fingerprint != fp
+    if trained and extra_letters:
+        # The features of the corpus's own rows are computed once: they are the training
+        # corpus's first rows (letters come first, and features never cross a letter).
+        training = Corpus.of(learn_from, np.vstack([vectors, extra_vectors]))
+        corpus = training.subset({lt.letter_id for lt in letters})
+    else:
+        corpus = training = Corpus.of(letters, vectors)
     if trained:
-        training = (
-            Corpus.of(learn_from, np.vstack([vectors, extra_vectors])) if extra_letters else corpus
-        )
         models = train_models(training, matched, {lt.letter_id for lt in learn_from}, fp, settings)
         cm.save(models)
     assert models is not None
@@ -258,14 +271,5 @@ def tag_corpus(
             f"{flagged / len(corpus.findings):.4f}" if corpus.findings else "0"
         ),
         "classifier_train_counts": ";".join(f"{k}={v}" for k, v in models.n_train.items()),
-        "classifier_learnt_from": (
-            f"{len(matched)} hand-labelled sentences"
-            + (
-                f" ({len(extra_letters)} gold letters read for training only)"
-                if extra_letters
-                else ""
-            )
-            if len(matched) >= MIN_GOLD
-            else f"the letters' headings (only {len(matched)} hand-labelled sentences found)"
-        ),
+        "classifier_learnt_from": _learnt_from(len(matched), len(extra_letters)),
     }

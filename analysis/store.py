@@ -122,10 +122,6 @@ class NotWritable(RuntimeError):
     """The build cannot write where its database goes: said before any work is done."""
 
 
-class DatabaseDamaged(RuntimeError):
-    """The database file is not a whole database of this tool (truncated, garbled...)."""
-
-
 # Without these a file is not this tool's database, whatever SQLite makes of it.
 REQUIRED_TABLES = frozenset({"letters", "findings", "set_aside", "meta"})
 

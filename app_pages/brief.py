@@ -21,7 +21,7 @@ PAGE = "brief"
 KEYS = ("la", "theme")
 TOP = 6  # recurring findings listed per kind
 PA_ROWS = 100  # priority-action sentences listed; the CSV has them all
-KNOWN_CSV = config.SHARED_DIR / "reference" / "known_jtai_letters.csv"
+KNOWN_CSV = config.KNOWN_JTAI_LETTERS_CSV
 
 sig, voc, span = common.open_page()
 st.title("Pre-inspection brief")

@@ -249,16 +249,17 @@ def letter_findings_sql(letter_id: str) -> tuple[str, list[object]]:
     return sql, [letter_id]
 
 
-TAG_TABLES = {"topic": ("finding_topics", "topic"), "agency": ("finding_agencies", "agency")}
+TAG_TABLES = {"topic": ("topic_counts", "topic"), "agency": ("agency_counts", "agency")}
 
 
 def tag_counts_sql(kind: str) -> tuple[str, list[object]]:
     """Findings tagged with each topic (or agency) in each letter: letter_id, tag, tagged.
-    One pass over the corpus, read once and shared by every Area page."""
+    From the build's per-letter counts (every label summed), read once and shared by every
+    Area page."""
     table, column = TAG_TABLES[kind]
     return (
-        f"SELECT f.letter_id, t.{column} AS tag, COUNT(*) AS tagged FROM {table} t "
-        f"JOIN findings f ON f.finding_id = t.finding_id GROUP BY f.letter_id, t.{column}"
+        f"SELECT letter_id, {column} AS tag, SUM(findings) AS tagged FROM {table} "
+        f"GROUP BY letter_id, {column}"
     ), []
 
 

@@ -145,18 +145,19 @@ def similar_rows(sig: Sig, finding_id: str, filters: Filters, k: int) -> pd.Data
     sims = similarity.scores(vec.matrix, vec.matrix[i])
     other = vec.other_letters(i)
     where, params = data.where_clause(filters)
-    for n in (CANDIDATES, len(vec.ids)):
-        idx = similarity.top_k(sims, n, other)
-        ids = [vec.ids[j] for j in idx]
-        sql = (
-            data.FINDING_COLUMNS
-            + data.FINDING_FROM
-            + (where + " AND " if where else " WHERE ")
-            + "f.finding_id IN (SELECT value FROM json_each(?))"
+    base = data.FINDING_COLUMNS + data.FINDING_FROM + (where + " AND " if where else " WHERE ")
+    nearest = [vec.ids[j] for j in similarity.top_k(sims, CANDIDATES, other)]
+    in_nearest = "f.finding_id IN (SELECT value FROM json_each(?))"
+    rows = common.query(sig, base + in_nearest, (*params, json.dumps(nearest)))
+    if len(rows) < k and len(nearest) < int(other.sum()):
+        # Too few of the nearest pass the filters: every finding of the other letters that does
+        # (the filters, not a list of every id, say which).
+        rows = common.query(
+            sig,
+            base + "f.letter_id != (SELECT letter_id FROM findings WHERE finding_id = ?)",
+            (*params, finding_id),
         )
-        rows = common.query(sig, sql, (*params, json.dumps(ids)))
-        if len(rows) >= k or n == len(vec.ids):
-            break
-    score = {vec.ids[j]: float(sims[j]) for j in idx}
-    rows = rows.assign(similarity=rows["finding_id"].map(score).round(3))
+    at = rows["finding_id"].map(vec.row)
+    rows = rows[at.notna()]
+    rows = rows.assign(similarity=[round(float(sims[int(j)]), 3) for j in at.dropna()])
     return rows.sort_values(["similarity", "finding_id"], ascending=[False, True]).head(k)

@@ -90,10 +90,6 @@ def download_name(prefix: str, filters: Filters | dict[str, str], ext: str = "cs
     return (name[:150] or prefix) + "." + ext
 
 
-def iso(d: date | None) -> str:
-    return d.isoformat() if d else ""
-
-
 def filter_box(
     page: str,
     filters: Filters,
