@@ -27,6 +27,11 @@ CSS = """
   height: auto !important; max-height: none !important;
 }
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
+/* A disabled picker's label (Compare's topic while a phrase is used) stays readable:
+   Streamlit greys it to a 2.3:1 contrast. */
+div:has(> [data-testid="stWidgetLabel"]):has(:disabled) [data-testid="stWidgetLabel"] p {
+  color: #5f5e5a !important;
+}
 @media (max-width: 640px) {
   .st-key-explore_grid, .st-key-new_table, .st-key-area_letters_table { display: none; }
 }

@@ -52,6 +52,8 @@ LIVERPOOL = "80485"
 PAGES = {
     "overview": ("", 4),
     "compare": ("compare?theme=cse_missing,domestic_abuse&topic=perpetrator_focus", 1),
+    # A phrase in place of a topic: the topic picker is shown disabled.
+    "compare_phrase": ("compare?theme=mental_health,neglect&q=waiting+lists&match=meaning", 1),
     "agencies": ("agencies", 1),
     "area": (f"area?la={LIVERPOOL}", 1),
     "explore": ("explore?theme=cse_missing", 0),
