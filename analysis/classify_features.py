@@ -77,8 +77,9 @@ def dense_features(
     findings: list[Finding], vectors: np.ndarray, text_rows: np.ndarray | None = None
 ) -> np.ndarray:
     """One row per finding, findings in reading order within each letter: the vector, the
-    lexicon hits, the previous sentence's hits when this one points back, the cues, the
-    heading and the agency sub-heading. ``text_rows``: text_features of each finding, when
+    lexicon hits, the previous sentence's hits when this one points back, the previous
+    sentence's agency hits when this one names no agency, the cues, the heading and the agency
+    sub-heading. ``text_rows``: text_features of each finding, when
     already known."""
     if text_rows is None:
         text_rows = np.array([text_features(f.text) for f in findings], dtype=np.float32)
@@ -86,19 +87,30 @@ def dense_features(
     prev_hits = np.zeros(len(TAGS), dtype=np.float32)
     prev_letter, prev_section = "", ""
     back_at, judge_at = len(TAGS) + CUES.index("refers_back"), len(TAGS) + CUES.index("judgement")
+    n_agencies = len(AGENCIES)
     for i, f in enumerate(findings):
         hits, cues = text_rows[i, : len(TAGS)], text_rows[i, len(TAGS) :]
         same = f.letter_id == prev_letter and f.section == prev_section
         back = prev_hits if (same and text_rows[i, back_at]) else np.zeros_like(prev_hits)
+        # A sentence that names no agency mostly goes on about the one the sentence before
+        # named ('Inspectors saw ...' after a sentence on the police): the guide's 'clearly
+        # implied' (development folds: agencies micro-F1 0.804 -> 0.815).
+        unnamed = same and not hits[:n_agencies].any()
+        earlier = prev_hits[:n_agencies] if unnamed else np.zeros(n_agencies, dtype=np.float32)
         head = heading_onehot(f, bool(text_rows[i, judge_at]))
-        rows.append(np.concatenate([vectors[i], hits, back, cues, head, agency_section_onehot(f)]))
+        rows.append(
+            np.concatenate([vectors[i], hits, back, earlier, cues, head, agency_section_onehot(f)])
+        )
         prev_hits, prev_letter, prev_section = hits, f.letter_id, f.section
     if not rows:
-        width = (
-            vectors.shape[1] + 2 * len(TAGS) + 7 + 2 * len(SECTIONS) + len(KINDS) + len(AGENCIES)
-        )
-        return np.zeros((0, width), dtype=np.float32)
+        return np.zeros((0, vectors.shape[1] + _AFTER_VECTOR), dtype=np.float32)
     return np.vstack(rows).astype(np.float32)
+
+
+# The dense row after the vector: hits, hits pointed back to, the previous sentence's agency
+# hits, cues, heading (section, kind, section without judgement), agency sub-heading.
+_HEADING_WIDTH = 2 * len(SECTIONS) + len(KINDS)
+_AFTER_VECTOR = 2 * len(TAGS) + len(AGENCIES) + len(CUES) + _HEADING_WIDTH + len(AGENCIES)
 
 
 def tag_index(tag: str) -> int:
@@ -107,9 +119,15 @@ def tag_index(tag: str) -> int:
 
 def embed_width(dense: np.ndarray) -> int:
     """Where the lexicon hits start in a dense row (after the vector)."""
-    return dense.shape[1] - (2 * len(TAGS) + 7 + 2 * len(SECTIONS) + len(KINDS) + len(AGENCIES))
+    return dense.shape[1] - _AFTER_VECTOR
+
+
+def earlier_slice(dense: np.ndarray) -> slice:
+    """The previous sentence's agency hits, where this one names no agency."""
+    start = embed_width(dense) + 2 * len(TAGS)
+    return slice(start, start + len(AGENCIES))
 
 
 def heading_slice(dense: np.ndarray) -> slice:
-    start = embed_width(dense) + 2 * len(TAGS) + 7
-    return slice(start, start + 2 * len(SECTIONS) + len(KINDS))
+    start = embed_width(dense) + 2 * len(TAGS) + len(AGENCIES) + len(CUES)
+    return slice(start, start + _HEADING_WIDTH)

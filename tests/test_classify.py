@@ -125,6 +125,24 @@ def test_pointing_back_carries_the_previous_sentences_hits() -> None:
     assert sub[3, feats.AGENCIES.index("police")] == 1 and sub[:3].sum() == 0
 
 
+def test_a_sentence_naming_no_agency_carries_the_previous_sentences_agencies() -> None:
+    findings = [
+        finding("Police officers attend incidents quickly.", position=1),
+        finding("In some cases seen, the response was delayed.", position=2),
+        finding("Health visitors are told of every incident.", position=3),
+        finding("Their records are thorough.", position=4, section="improvements"),
+    ]
+    dense = feats.dense_features(findings, np.zeros((4, 8), dtype=np.float32))
+    earlier = dense[:, feats.earlier_slice(dense)]
+    police = feats.AGENCIES.index("police")
+    assert earlier[0].sum() == 0  # nothing before the first sentence
+    assert earlier[1, police] == 1 and earlier[1].sum() == 1  # names no one: the police
+    assert earlier[2].sum() == 0  # names its own agency
+    assert earlier[3].sum() == 0  # another section starts afresh
+    # The heading block still sits where the models read it.
+    assert dense[:, feats.heading_slice(dense)][3, feats.SECTIONS.index("improvements")] == 1
+
+
 def test_perpetrator_focus_fires_on_perpetrators_not_victims() -> None:
     perp = [
         "Police use abduction warning notices to disrupt adults who exploit children.",
