@@ -97,6 +97,14 @@ export default function (component) {
     layout.legend = Object.assign({}, layout.legend, {
       orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom",
     });
+    // Long names (the themes) one to a row: Plotly wraps a row by the plot's width, not the
+    // legend's, so the last entry of a row ran off the screen's edge.
+    // The chart grows by the rows, or Plotly would cap the legend's height and scroll it.
+    const named = (fig.data || []).filter((t) => t.showlegend !== false && t.name);
+    if (named.some((t) => String(t.name).length > 24) && !(layout.meta && layout.meta.aspect)) {
+      Object.assign(layout.legend, { entrywidthmode: "fraction", entrywidth: 1 });
+      layout.height = (layout.height || 450) + 20 * named.length;
+    }
     for (const k of Object.keys(layout)) {  // smaller ticks: fewer are rotated or dropped
       if (/^[xy]axis[0-9]*$/.test(k)) {
         layout[k].tickfont = Object.assign({ size: 10 }, layout[k].tickfont || {});

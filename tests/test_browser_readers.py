@@ -332,6 +332,29 @@ def test_2_agencies_years_read_level_on_a_phone(server, browser) -> None:  # noq
         assert a["right"] <= b["left"], (a, b)  # side by side, none over another
 
 
+def test_2_overview_legend_reads_whole_on_a_phone(server, browser) -> None:  # noqa: ANN001
+    base, _ = server
+    page = open_page(browser, base, "", PHONE, 1)
+    entries = page.evaluate(
+        "() => { const chart = document.querySelector('.js-plotly-plot');"
+        " const box = chart.getBoundingClientRect();"
+        " return [...chart.querySelectorAll('.legend .traces text.legendtext')].map(t => {"
+        " const b = t.getBoundingClientRect();"
+        " return {text: t.textContent, overflow: b.right - box.right,"
+        " bottom: b.bottom - box.top}; }); }"
+    )
+    plot_top = page.evaluate(
+        "() => { const chart = document.querySelector('.js-plotly-plot');"
+        " return chart.querySelector('.bglayer rect').getBoundingClientRect().top"
+        " - chart.getBoundingClientRect().top; }"
+    )
+    page.context.close()
+    assert len(entries) >= 10, entries  # one per theme of the shared letters
+    for e in entries:
+        assert e["overflow"] <= 0, e  # none runs past the chart's edge (and is cut there)
+        assert e["bottom"] <= plot_top, e  # none hidden behind the plot (a scrolled legend)
+
+
 # ---------------------------------------------------------------- §3 accessibility
 
 
