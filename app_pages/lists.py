@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import data, names
+from app_pages.html_parts import nice_date
 from app_pages.readings import plural
 
 SHOW_ROWS = 1000  # sentences sent to the browser per table; its CSV download has them all
@@ -102,7 +103,8 @@ def sentence_html(r: pd.Series, with_letter: bool = True, area: str = "") -> str
     # Escaped: sentence text comes from PDFs and is rendered as HTML here.
     area = area or str(r["local_authority"])
     page_link = data.source_link(r["source_url"], r["page"])
-    said = f"{area} letter of {r['published']}"
+    when = nice_date(str(r["published"]))  # '28 Oct 2016', as /similar and the brief say it
+    said = f"{area} letter of {when}"
     if page_link:
         where = (
             f"<a href='{html.escape(page_link)}' target='_blank' rel='noopener' "
@@ -119,7 +121,7 @@ def sentence_html(r: pd.Series, with_letter: bool = True, area: str = "") -> str
                 "letter on the reports website</a>"
             )
     if with_letter:
-        where = f"{html.escape(area)}, {html.escape(str(r['published']))}, {where}"
+        where = f"{html.escape(area)}, {html.escape(when)}, {where}"
     # The same finding elsewhere, one click away (the /similar page); the link's name says
     # which sentence it starts from, so no two links of a list share a name.
     like = (
