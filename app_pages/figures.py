@@ -238,7 +238,16 @@ def agency_by_label(
         text="findings",
         title="Findings about each agency, by label (sentences may name several)",
     )
-    fig.update_layout(height=max(300, 40 * len(agency_order) + 160), yaxis_title=None)
+    # A number that does not fit its bar at a readable size is left off, never shrunk or
+    # turned on its side (on a phone most of the short bars' were specks); the table below
+    # the chart has every figure.
+    fig.update_traces(textangle=0)
+    fig.update_layout(
+        height=max(300, 40 * len(agency_order) + 160),
+        yaxis_title=None,
+        uniformtext_minsize=11,
+        uniformtext_mode="hide",
+    )
     return fig
 
 

@@ -134,6 +134,9 @@ def test_agency_charts_sum_the_counts_they_are_given(counts: pd.DataFrame) -> No
     # Category axes run upwards: the last category is the top row, the first one asked for.
     assert list(fig.layout.yaxis.categoryarray)[-1] == "Police"
     assert fig.layout.height == 300  # the floor height for few agencies
+    # A number too small to read in its bar is left off, not shrunk or turned on its side.
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.uniformtext.minsize >= 10
+    assert {t.textangle for t in fig.data} == {0}
 
     # Per theme and per year: findings per letter, from the letters behind them.
     letters = pd.DataFrame(
