@@ -4,10 +4,8 @@ Pure functions; the page (app_pages/brief.py) reads the database and renders the
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -19,15 +17,6 @@ from analysis.parse_theme import classify_theme
 # skip repeats and same-letter ones.
 EXAMPLE_KINDS = ("weakness", "strength")
 EXAMPLE_CANDIDATES = 40
-
-
-def read_known(path: Path) -> list[dict[str, str]]:
-    """The published record of every known JTAI (../shared/reference/known_jtai_letters.csv);
-    [] when the file is absent."""
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 
 import config
-from analysis import brief, recurring, reference, store
+from analysis import brief, coverage, recurring, reference, store
 from analysis.taxonomy import agency_name, topic_name
 from app_pages import brief_html, common, data, html_parts
+from app_pages.names import theme_name
 from app_pages.state import Filters, md_escape
 
 PAGE = "brief"
@@ -26,10 +27,6 @@ KNOWN_CSV = config.KNOWN_JTAI_LETTERS_CSV
 sig, voc, span = common.open_page()
 st.title("Pre-inspection brief")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-
-
-def theme_name(code: str) -> str:
-    return voc.themes.get(code, code)
 
 
 areas = sorted(set(voc.las.values()), key=lambda u: voc.la_names.get(u, u))
@@ -130,7 +127,11 @@ own = letters[letters["urn"] == urn]
 la = reference.by_urn(urn)
 neighbour_codes = set(la.stat_neighbours) if la else set()
 neighbours = letters[letters["la_code"].isin(neighbour_codes) & (letters["urn"] != urn)]
-cover = brief.coverage(brief.read_known(KNOWN_CSV), letters, theme)
+try:
+    known = coverage.read_rows(KNOWN_CSV)
+except coverage.NoReference:
+    known = []
+cover = brief.coverage(known, letters, theme)
 
 # ---------------------------------------------------------------- sections
 noun = f"{recurring.in_sentence(theme_name(theme))} letter{'s' if n != 1 else ''}"
