@@ -365,14 +365,18 @@ def letter_tags_sql(dim: str, where: str = "") -> str:
 def _theme_counts(conn: sqlite3.Connection) -> list[tuple]:
     """The rows of theme_counts, from the per-letter counts just written."""
     themes: dict[str, list[str]] = {}
+    theme_of: dict[str, str] = {}
     for letter_id, theme in conn.execute("SELECT letter_id, theme FROM letters"):
         themes.setdefault(theme, []).append(letter_id)
+        theme_of[letter_id] = theme
     rows: list[tuple] = []
     for dim in COUNTS_TABLES:
         cur = conn.execute(letter_tags_sql(dim))
         tags = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+        # Each theme counts its own rows only (not every row of the corpus again).
+        by_theme = dict(list(tags.groupby(tags["letter_id"].map(theme_of), sort=False)))
         for theme, ids in sorted(themes.items()):
-            counts = recurring.letter_counts(tags, ids)
+            counts = recurring.letter_counts(by_theme.get(theme, tags.iloc[:0]), ids)
             rows += [
                 (theme, dim, rank, r[0], *(int(v) for v in r[1:]))
                 for rank, r in enumerate(
