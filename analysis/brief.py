@@ -4,23 +4,19 @@ Pure functions; the page (app_pages/brief.py) reads the database and renders the
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from analysis.parse_theme import classify_theme
 
-
-def read_known(path: Path) -> list[dict[str, str]]:
-    """The published record of every known JTAI (../shared/reference/known_jtai_letters.csv);
-    [] when the file is absent."""
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+# The kinds of recurring finding the brief gives examples of (analysis.recurring.KINDS), and
+# how many candidates the build keeps for each theme, kind and topic (analysis.store's
+# example_candidates): the sentences the classifier is surest of, enough for examples() to
+# skip repeats and same-letter ones.
+EXAMPLE_KINDS = ("weakness", "strength")
+EXAMPLE_CANDIDATES = 40
 
 
 @dataclass(frozen=True)
@@ -83,14 +79,26 @@ def examples(
         ascending=[False, False, True, True],
         kind="stable",
     )
-    # A line that introduces a list ("Priority action should be taken in these areas:") says
-    # nothing on its own.
-    ordered = ordered[~ordered["text"].str.rstrip().str.endswith(":")]
+    # One pass per code over plain values, not pandas filters per code: a tenth of a second
+    # less on every view of the brief.
+    codes_of, letters, texts = (ordered[c].tolist() for c in ("code", "letter_id", "text"))
     used: set[str] = set()
     out: dict[str, pd.DataFrame] = {}
     for code in codes:
-        part = ordered[(ordered["code"] == code) & ~ordered["text"].isin(used)]
-        part = part.drop_duplicates("letter_id").drop_duplicates("text").head(per_code)
-        used.update(part["text"])
-        out[code] = part
+        picked: list[int] = []
+        seen: set[str] = set()
+        shown: set[str] = set()
+        for i, (c, letter, text) in enumerate(zip(codes_of, letters, texts, strict=True)):
+            # A line that introduces a list ("Priority action should be taken in these
+            # areas:") says nothing on its own.
+            if c != code or text in used or text.rstrip().endswith(":") or letter in seen:
+                continue
+            seen.add(letter)  # the letter's surest sentence stands for it, shown or not
+            if text not in shown:
+                shown.add(text)
+                picked.append(i)
+                if len(picked) == per_code:
+                    break
+        used |= shown
+        out[code] = ordered.iloc[picked]
     return out

@@ -51,17 +51,23 @@ class Coverage:
         return out
 
 
-def read_known(path: Path | None = None) -> list[KnownLetter]:
-    """The dated rows of the known list. Raises NoReference saying where it was looked for."""
+def read_rows(path: Path | None = None) -> list[dict[str, str]]:
+    """Every row of the known list as written (area, urn, theme, fieldwork, published, ...),
+    undated ones too. Raises NoReference saying where it was looked for."""
     path = path or config.KNOWN_JTAI_LETTERS_CSV
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
+            return list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError) as exc:
         raise NoReference(
             f"the list of known JTAI letters cannot be read at {path} ({exc}): coverage is not "
             "measured (set JTAI_SHARED_DIR to the shared folder that holds reference/)"
         ) from exc
+
+
+def read_known(path: Path | None = None) -> list[KnownLetter]:
+    """The dated rows of the known list. Raises NoReference saying where it was looked for."""
+    rows = read_rows(path)
     known = [
         KnownLetter(area=r.get("area", "").strip(), urn=r.get("urn", "").strip(), published=p)
         for r in rows

@@ -19,17 +19,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 import config
+from analysis import brief, recurring
 from analysis.coverage import KnownLetter
 from analysis.embed import DIM
 from analysis.letter import Finding, Letter, SetAside
 
 # A build whose database has another version rewrites it; the dashboard asks for a rebuild.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 LETTER_COLUMNS = [f.name for f in fields(Letter) if f.name != "findings"]
 FINDING_COLUMNS = [f.name for f in fields(Finding)]
+# Per tag dimension: the build's per-letter counts table and its tag column.
+COUNTS_TABLES = {"topic": ("topic_counts", "topic"), "agency": ("agency_counts", "agency")}
+THEME_COUNT_COLUMNS = [
+    "theme", "dim", "rank", "code", *recurring.COUNT_COLUMNS, "letters", "weakness_sentences"
+]  # fmt: skip
 
 SCHEMA = """
 CREATE TABLE letters (
@@ -95,6 +102,26 @@ CREATE TABLE agency_counts (
 CREATE TABLE topic_counts (
     letter_id TEXT NOT NULL, topic TEXT NOT NULL, label TEXT NOT NULL, findings INTEGER NOT NULL
 );
+-- Per theme, dimension ('topic' or 'agency') and code: in how many of the theme's letters
+-- inspectors recorded a weakness, a strength and a priority action on it, as
+-- analysis.recurring.letter_counts counts them (rank: its order). The pre-inspection brief
+-- reads its theme's few rows instead of counting every letter's tags on its first view.
+CREATE TABLE theme_counts (
+    theme TEXT NOT NULL, dim TEXT NOT NULL, rank INTEGER NOT NULL, code TEXT NOT NULL,
+    weakness_letters INTEGER NOT NULL, strength_letters INTEGER NOT NULL,
+    priority_action_letters INTEGER NOT NULL, letters INTEGER NOT NULL,
+    weakness_sentences INTEGER NOT NULL,
+    PRIMARY KEY (theme, dim, rank)
+) WITHOUT ROWID;
+-- Per theme, kind (analysis.brief.EXAMPLE_KINDS) and topic: the sentences the brief picks its
+-- two examples from, the classifier's surest first (then the most recent letter, then reading
+-- order), at most analysis.brief.EXAMPLE_CANDIDATES. Ranked on a view, they read every tagged
+-- sentence of the theme (a quarter of a second at x20).
+CREATE TABLE example_candidates (
+    theme TEXT NOT NULL, kind TEXT NOT NULL, topic TEXT NOT NULL, rank INTEGER NOT NULL,
+    finding_id TEXT NOT NULL,
+    PRIMARY KEY (theme, kind, topic, rank)
+) WITHOUT ROWID;
 -- Each letter's sentence vectors (analysis.embed; float16, unit length) as one block, a row
 -- per finding id (space-separated, in the block's order): similar findings and search by
 -- meaning read these instead of running the model on the whole corpus. A block per letter,
@@ -297,6 +324,8 @@ def write(
                     "FROM findings f JOIN finding_topics t ON t.finding_id = f.finding_id "
                     "GROUP BY f.letter_id, t.topic, f.label"
                 )
+                _insert(conn, "theme_counts", THEME_COUNT_COLUMNS, _theme_counts(conn))
+                _write_example_candidates(conn)
             # Table statistics for the query planner: without them it scans findings for
             # counts an index answers (the dashboard's first views take twice as long).
             conn.execute("ANALYZE")
@@ -314,6 +343,65 @@ def write(
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def letter_tags_sql(dim: str, where: str = "") -> str:
+    """Per letter, label and topic (or agency, ``dim``): how many of its sentences of a
+    counted label (analysis.recurring.KINDS) carry the tag, as columns letter_id, label, code,
+    sentences (the ``tags`` of analysis.recurring). ``where``: "" or " WHERE ..." on the
+    letters ``l`` (app_pages.data.letters_where)."""
+    table, column = COUNTS_TABLES[dim]
+    labels = ", ".join(
+        f"'{x}'" for x in dict.fromkeys(x for k in recurring.KINDS.values() for x in k)
+    )
+    return (
+        f"SELECT c.letter_id, c.label, c.{column} AS code, SUM(c.findings) AS sentences "
+        f"FROM {table} c JOIN letters l ON l.letter_id = c.letter_id"
+        + (where + " AND " if where else " WHERE ")
+        + f"c.label IN ({labels}) GROUP BY c.letter_id, c.label, c.{column}"
+    )
+
+
+def _theme_counts(conn: sqlite3.Connection) -> list[tuple]:
+    """The rows of theme_counts, from the per-letter counts just written."""
+    themes: dict[str, list[str]] = {}
+    theme_of: dict[str, str] = {}
+    for letter_id, theme in conn.execute("SELECT letter_id, theme FROM letters"):
+        themes.setdefault(theme, []).append(letter_id)
+        theme_of[letter_id] = theme
+    rows: list[tuple] = []
+    for dim in COUNTS_TABLES:
+        cur = conn.execute(letter_tags_sql(dim))
+        tags = pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description])
+        # Each theme counts its own rows only (not every row of the corpus again).
+        by_theme = dict(list(tags.groupby(tags["letter_id"].map(theme_of), sort=False)))
+        for theme, ids in sorted(themes.items()):
+            counts = recurring.letter_counts(by_theme.get(theme, tags.iloc[:0]), ids)
+            rows += [
+                (theme, dim, rank, r[0], *(int(v) for v in r[1:]))
+                for rank, r in enumerate(
+                    counts[THEME_COUNT_COLUMNS[3:]].itertuples(index=False, name=None), start=1
+                )
+            ]
+    return rows
+
+
+def _write_example_candidates(conn: sqlite3.Connection) -> None:
+    """example_candidates, from the findings, letters and topics just written."""
+    for kind in brief.EXAMPLE_KINDS:
+        labels = recurring.KINDS[kind]
+        conn.execute(
+            "INSERT INTO example_candidates (theme, kind, topic, rank, finding_id) "
+            "SELECT theme, ?, topic, rank, finding_id FROM (SELECT l.theme, t.topic, "
+            "f.finding_id, ROW_NUMBER() OVER (PARTITION BY l.theme, t.topic ORDER BY "
+            "f.label_confidence DESC, l.published DESC, l.letter_id, f.position) AS rank "
+            # Each topic row looks up its finding and letter by key: written before ANALYZE,
+            # the planner would otherwise scan the topic rows once per finding (seconds).
+            "FROM finding_topics t CROSS JOIN findings f ON f.finding_id = t.finding_id "
+            "CROSS JOIN letters l ON l.letter_id = f.letter_id "
+            f"WHERE f.label IN ({', '.join('?' * len(labels))})) WHERE rank <= ?",
+            (kind, *labels, brief.EXAMPLE_CANDIDATES),
+        )
 
 
 def _blocks(letters: list[Letter], vectors: np.ndarray) -> Iterator[bytes]:

@@ -12,9 +12,10 @@ import pandas as pd
 import streamlit as st
 
 import config
-from analysis import brief, recurring, reference
+from analysis import brief, coverage, recurring, reference, store
 from analysis.taxonomy import agency_name, topic_name
 from app_pages import brief_html, common, data, html_parts
+from app_pages.names import theme_name
 from app_pages.state import Filters, md_escape
 
 PAGE = "brief"
@@ -26,10 +27,6 @@ KNOWN_CSV = config.KNOWN_JTAI_LETTERS_CSV
 sig, voc, span = common.open_page()
 st.title("Pre-inspection brief")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-
-
-def theme_name(code: str) -> str:
-    return voc.themes.get(code, code)
 
 
 areas = sorted(set(voc.las.values()), key=lambda u: voc.la_names.get(u, u))
@@ -74,60 +71,51 @@ letters = common.query(
     "n_improvements, n_priority_actions, source_url FROM letters ORDER BY published",
 )
 theme_letters = letters[letters["theme"] == theme]
-ids = list(theme_letters["letter_id"])
-n = len(ids)
-topic_tags = common.query(
-    sig,
-    "SELECT c.letter_id, c.label, c.topic AS code, SUM(c.findings) AS sentences "
-    "FROM topic_counts c "
-    "JOIN letters l ON l.letter_id = c.letter_id WHERE l.theme = ? "
-    "AND c.label IN ('strength', 'improvement', 'priority_action') "
-    "GROUP BY c.letter_id, c.label, c.topic",
-    (theme,),
-)
-agency_tags = common.query(
-    sig,
-    "SELECT c.letter_id, c.label, c.agency AS code, SUM(c.findings) AS sentences "
-    "FROM agency_counts c "
-    "JOIN letters l ON l.letter_id = c.letter_id WHERE l.theme = ? "
-    "AND c.label IN ('strength', 'improvement', 'priority_action') "
-    "GROUP BY c.letter_id, c.label, c.agency",
-    (theme,),
-)
-topics = recurring.letter_counts(topic_tags, ids)
-agencies = recurring.letter_counts(agency_tags, ids)
+n = len(theme_letters)
+
+
+def theme_counts(dim: str) -> pd.DataFrame:
+    """Per topic (or agency), in how many of the theme's letters inspectors recorded a
+    weakness, a strength and a priority action on it, most weaknesses first: the build's
+    analysis.recurring.letter_counts of the theme's letters (analysis.store's theme_counts)."""
+    return common.query(
+        sig,
+        f"SELECT {', '.join(store.THEME_COUNT_COLUMNS[3:])} FROM theme_counts "
+        "WHERE theme = ? AND dim = ? ORDER BY rank",
+        (theme, dim),
+    )
+
+
+topics = theme_counts("topic")
+agencies = theme_counts("agency")
 weak = topics[topics["weakness_letters"] > 0].head(TOP)
 strong = topics[topics["strength_letters"] > 0].sort_values(
     ["strength_letters", "code"], ascending=[False, True], kind="stable"
 )
 strong = strong.head(TOP)
-# Candidates for the examples: per topic listed, its sentences the classifier is surest of
-# (enough to skip repeats and same-letter ones), not every tagged sentence of the theme. Only
-# the topics listed are read: the theme's other topic rows would cost a first reader a second.
-EXAMPLE_CANDIDATES = 40
 
 
-def examples(labels: tuple[str, ...], codes: list[str]) -> dict[str, pd.DataFrame]:
-    """Two example sentences for each of ``codes`` (analysis.brief.examples)."""
+def examples(kind: str, codes: list[str]) -> dict[str, pd.DataFrame]:
+    """Two example sentences for each of ``codes`` (analysis.brief.examples), chosen from the
+    candidates the build ranked for the theme, ``kind`` and each topic listed."""
     if not codes:
         return {}
     rows = common.query(
         sig,
-        "SELECT * FROM (SELECT f.finding_id, l.letter_id, l.local_authority, l.theme, "
-        "l.published, f.page, f.position, f.label, f.label_confidence, f.text, l.source_url, "
-        "l.file_id, t.topic AS code, ROW_NUMBER() OVER (PARTITION BY t.topic ORDER BY "
-        "f.label_confidence DESC, l.published DESC, l.letter_id, f.position) AS rank "
-        "FROM letters l CROSS JOIN findings f ON f.letter_id = l.letter_id "
-        "CROSS JOIN finding_topics t ON t.finding_id = f.finding_id "
-        f"AND t.topic IN ({', '.join('?' * len(codes))}) "
-        f"WHERE l.theme = ? AND f.label IN ({', '.join('?' * len(labels))})) WHERE rank <= ?",
-        (*codes, theme, *labels, EXAMPLE_CANDIDATES),
+        "SELECT f.finding_id, l.letter_id, l.local_authority, l.theme, l.published, f.page, "
+        "f.position, f.label, f.label_confidence, f.text, l.source_url, l.file_id, "
+        "e.topic AS code, e.rank FROM example_candidates e "
+        "JOIN findings f ON f.finding_id = e.finding_id "
+        "JOIN letters l ON l.letter_id = f.letter_id "
+        f"WHERE e.theme = ? AND e.kind = ? AND e.topic IN ({', '.join('?' * len(codes))}) "
+        "ORDER BY e.topic, e.rank",
+        (theme, kind, *codes),
     )
     return brief.examples(rows, codes)
 
 
-weak_examples = examples(("improvement", "priority_action"), list(weak["code"]))
-strong_examples = examples(("strength",), list(strong["code"]))
+weak_examples = examples("weakness", list(weak["code"]))
+strong_examples = examples("strength", list(strong["code"]))
 pa_rows = common.query(
     sig,
     data.FINDING_COLUMNS
@@ -139,7 +127,11 @@ own = letters[letters["urn"] == urn]
 la = reference.by_urn(urn)
 neighbour_codes = set(la.stat_neighbours) if la else set()
 neighbours = letters[letters["la_code"].isin(neighbour_codes) & (letters["urn"] != urn)]
-cover = brief.coverage(brief.read_known(KNOWN_CSV), letters, theme)
+try:
+    known = coverage.read_rows(KNOWN_CSV)
+except coverage.NoReference:
+    known = []
+cover = brief.coverage(known, letters, theme)
 
 # ---------------------------------------------------------------- sections
 noun = f"{recurring.in_sentence(theme_name(theme))} letter{'s' if n != 1 else ''}"
@@ -158,7 +150,7 @@ def recurring_section(counts: pd.DataFrame, kind: str, examples: dict, in_app: b
             "<ul class='jt-sentences'>"
             + "".join(
                 html_parts.sentence_item(row, True, None, similar_link=in_app)  # theme: the title
-                for _, row in examples.get(r.code, pd.DataFrame()).iterrows()
+                for row in examples.get(r.code, pd.DataFrame()).to_dict("records")
             )
             + "</ul>"
         )

@@ -23,7 +23,7 @@ import pandas as pd
 
 import config
 from analysis import export as export_mod
-from analysis import reference
+from analysis import reference, store
 from app_pages import names
 from app_pages.state import Filters, Vocab
 
@@ -249,14 +249,11 @@ def letter_findings_sql(letter_id: str) -> tuple[str, list[object]]:
     return sql, [letter_id]
 
 
-TAG_TABLES = {"topic": ("topic_counts", "topic"), "agency": ("agency_counts", "agency")}
-
-
 def tag_counts_sql(kind: str) -> tuple[str, list[object]]:
     """Findings tagged with each topic (or agency) in each letter: letter_id, tag, tagged.
     From the build's per-letter counts (every label summed), read once and shared by every
     Area page."""
-    table, column = TAG_TABLES[kind]
+    table, column = store.COUNTS_TABLES[kind]
     return (
         f"SELECT letter_id, {column} AS tag, SUM(findings) AS tagged FROM {table} "
         f"GROUP BY letter_id, {column}"

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis import recurring
+from analysis import recurring, store
 from analysis.taxonomy import AGENCIES, TOPICS, agency_name, topic_name
 from app_pages import common, data, html_parts
+from app_pages.names import theme_name
 from app_pages.state import Filters, md_escape, to_query
 
 PAGE = "recurring"
@@ -25,10 +26,6 @@ st.markdown(
     "terse one. A weakness is an area for improvement or a priority action."
 )
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-
-
-def theme_name(code: str) -> str:
-    return voc.themes.get(code, code)
 
 
 # ---------------------------------------------------------------- choices
@@ -95,7 +92,6 @@ common.copy_link(PAGE, filters)
 
 # ---------------------------------------------------------------- data
 where, params = data.letters_where(selection)
-and_ = " AND " if where else " WHERE "
 letters = common.query(
     sig,
     "SELECT l.letter_id, l.urn, l.local_authority, l.theme, l.published, l.n_priority_actions "
@@ -105,28 +101,8 @@ letters = common.query(
 if letters.empty:
     st.info("No letter matches these filters: remove one (the summary above says which).")
     st.stop()
-topic_tags = common.query(
-    sig,
-    "SELECT c.letter_id, c.label, c.topic AS code, SUM(c.findings) AS sentences "
-    "FROM topic_counts c "
-    "JOIN letters l ON l.letter_id = c.letter_id"
-    + where
-    + and_
-    + "c.label IN ('strength', 'improvement', 'priority_action') "
-    + "GROUP BY c.letter_id, c.label, c.topic",
-    tuple(params),
-)
-agency_tags = common.query(
-    sig,
-    "SELECT c.letter_id, c.label, c.agency AS code, SUM(c.findings) AS sentences "
-    "FROM agency_counts c "
-    "JOIN letters l ON l.letter_id = c.letter_id"
-    + where
-    + and_
-    + "c.label IN ('strength', 'improvement', 'priority_action') "
-    + "GROUP BY c.letter_id, c.label, c.agency",
-    tuple(params),
-)
+topic_tags = common.query(sig, store.letter_tags_sql("topic", where), tuple(params))
+agency_tags = common.query(sig, store.letter_tags_sql("agency", where), tuple(params))
 ids = list(letters["letter_id"])
 n = len(ids)
 one_theme = len(selection.theme) == 1

@@ -10,6 +10,7 @@ import streamlit as st
 
 from analysis.taxonomy import label_name
 from app_pages import common, data, html_parts, meaning
+from app_pages.names import theme_name
 from app_pages.state import md_escape, to_query
 
 PAGE = "similar"
@@ -20,11 +21,6 @@ SHOWN = 10
 sig, voc, span = common.open_page()
 st.title("Findings like this elsewhere")
 filters, reseed = common.url_filters(PAGE, voc, KEYS)
-
-
-def theme_name(code: str) -> str:
-    return voc.themes.get(code, code)
-
 
 finding = filters.finding
 query = common.query(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from test_app_support import corpus_dir  # noqa: F401 - session fixture
 
 from analysis import similarity
+from analysis.taxonomy import TOPICS, topic_name
 from app_pages import readings
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -288,6 +290,39 @@ def test_brief_gathers_the_theme_the_area_and_its_neighbours(env: Path) -> None:
     assert "The corpus holds 2 of the 5 inspections on this theme" in body
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("one HTML file" in x for x in labels)
+
+
+def test_brief_examples_are_the_themes_surest_of_their_kind_on_each_topic(env: Path) -> None:
+    at = app("brief", la="80485", theme="cse_missing")
+    weaknesses, strengths = (str(h.proto.body) for h in at.get("html")[:2])
+    code_of = {topic_name(c): c for c in TOPICS}
+    topics = 0
+    for body, labels in ((weaknesses, WEAK), (strengths, "('strength')")):
+        shown: list[str] = []
+        for heading, items in re.findall(
+            r"<h3>(.*?)</h3><ul class='jt-sentences'>(.*?)</ul>", body
+        ):
+            code = code_of[unescape(heading.rsplit(": ", 1)[0])]
+            ids = re.findall(r"similar\?finding=([^'&]+)'", items)
+            assert 1 <= len(ids) <= 2, heading
+            rows = sql(
+                env,
+                "SELECT f.finding_id, f.letter_id, f.label_confidence, f.text FROM findings f "
+                "JOIN letters l USING (letter_id) JOIN finding_topics t USING (finding_id) "
+                f"WHERE l.theme = 'cse_missing' AND f.label IN {labels} AND t.topic = ? "
+                "AND f.text NOT LIKE '%:'",
+                (code,),
+            )
+            by_id = {r[0]: r for r in rows}
+            # Of the theme, of the kind, on the topic; from different letters; never repeated.
+            assert set(ids) <= set(by_id), heading
+            assert len({by_id[i][1] for i in ids}) == len(ids)
+            assert not set(ids) & set(shown)
+            if not shown:  # the first topic's first example: nothing used yet, the surest
+                assert by_id[ids[0]][2] == max(r[2] for r in rows)
+            shown += ids
+            topics += 1
+    assert topics >= 4
 
 
 def test_brief_asks_for_area_and_theme(env: Path) -> None:

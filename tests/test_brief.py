@@ -4,12 +4,8 @@ of example sentences."""
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
-import config
 from analysis import brief
-
-KNOWN = config.SHARED_DIR / "reference" / "known_jtai_letters.csv"
 
 
 def letters(*rows: tuple[str, str, str]) -> pd.DataFrame:
@@ -56,14 +52,6 @@ def test_second_round_themes_follow_the_year() -> None:
     assert brief.coverage(known, corpus, "domestic_abuse").known == 1
     c = brief.coverage(known, corpus, "domestic_abuse_victims")
     assert (c.known, c.held, c.in_corpus) == (1, 0, 1)
-
-
-@pytest.mark.skipif(not KNOWN.exists(), reason=f"{KNOWN} missing")
-def test_the_published_record_reads_whole() -> None:
-    rows = brief.read_known(KNOWN)
-    assert len(rows) == 73
-    assert all(r["area"] for r in rows)
-    assert brief.read_known(KNOWN.parent / "absent.csv") == []
 
 
 def test_examples_are_sure_recent_and_never_repeated() -> None:

@@ -25,6 +25,13 @@ def test_the_known_list_has_70_dated_letters_in_publication_order(known) -> None
     assert all(k.area and k.urn.isdigit() for k in known)
 
 
+def test_the_known_lists_rows_read_whole_undated_ones_too(known) -> None:
+    rows = coverage.read_rows()
+    assert len(rows) == 73  # 70 dated (the fixture's) and 3 announced only by fieldwork
+    assert all(r["area"] and r["theme"] for r in rows)
+    assert sum(not r["published"] for r in rows) == 73 - len(known)
+
+
 def test_coverage_of_the_shared_letters_names_each_missing_area(
     known, shared_manifest: dict[str, dict[str, str]]
 ) -> None:
@@ -57,6 +64,8 @@ def test_a_missing_list_is_a_clear_message_not_a_crash(tmp_path: Path) -> None:
     missing = tmp_path / "known_jtai_letters.csv"
     with pytest.raises(coverage.NoReference, match="cannot be read at .*known_jtai_letters.csv"):
         coverage.read_known(missing)
+    with pytest.raises(coverage.NoReference, match="cannot be read at"):
+        coverage.read_rows(missing)
 
 
 def test_report_lines_say_when_coverage_is_not_measured(

@@ -377,3 +377,103 @@ def test_vectors_are_stored_one_block_per_letter_and_read_back(data_dir: Path) -
     assert np.allclose(got, want, atol=2e-3)  # stored as float16
     with pytest.raises(ValueError, match="vectors for"):
         store.write(letters, [], {}, vectors=vectors[:4])
+
+
+def _mixed_corpus() -> list[Letter]:
+    """Letters on two themes whose findings differ in label, confidence, topics and agencies
+    (a letter with no tag at all too), for the build's per-theme tables."""
+    labels = ("strength", "improvement", "priority_action", "context")
+    topics = ("timeliness", "voice_of_child", "timeliness;voice_of_child", "", "supervision")
+    agencies = ("police", "health;police", "", "education")
+    out = []
+    for n in range(1, 7):
+        lt = _letter(n, 7)
+        lt.theme = "front_door" if n % 3 else "neglect"
+        lt.findings = [
+            replace(
+                f,
+                label=labels[(i + n) % 4],
+                label_confidence=round(0.5 + ((i * 7 + n * 3) % 10) / 20, 2),
+                topics=topics[(i + 2 * n) % 5] if n != 6 else "",
+                agencies=agencies[(i + n) % 4] if n != 6 else "",
+            )
+            for i, f in enumerate(lt.findings)
+        ]
+        out.append(lt)
+    return out
+
+
+def test_theme_counts_are_recurring_letter_counts_of_each_theme(data_dir: Path) -> None:
+    import pandas as pd
+
+    from analysis import recurring
+
+    letters = _mixed_corpus()
+    store.write(letters, [], {})
+    conn = store.connect_readonly()
+    columns = ["code", *recurring.COUNT_COLUMNS, "letters", "weakness_sentences"]
+    seen = 0
+    for theme in ("front_door", "neglect"):
+        ids = [lt.letter_id for lt in letters if lt.theme == theme]
+        for dim in ("topic", "agency"):
+            # The tags from the letters themselves, one row per sentence and tag.
+            tags = pd.DataFrame(
+                [
+                    (f.letter_id, f.label, code)
+                    for lt in letters
+                    for f in lt.findings
+                    for code in getattr(f, {"topic": "topics", "agency": "agencies"}[dim]).split(
+                        ";"
+                    )
+                    if code and f.label != "context"
+                ],
+                columns=["letter_id", "label", "code"],
+            )
+            want = recurring.letter_counts(tags, ids)
+            got = pd.DataFrame(
+                conn.execute(
+                    f"SELECT {', '.join(columns)} FROM theme_counts WHERE theme = ? AND dim = ? "
+                    "ORDER BY rank",
+                    (theme, dim),
+                ).fetchall(),
+                columns=columns,
+            )
+            assert got.to_dict("records") == want.to_dict("records"), (theme, dim)
+            seen += len(got)
+    assert seen > 8
+
+
+def test_example_candidates_are_each_themes_surest_sentences_per_topic(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from analysis import brief, recurring
+
+    monkeypatch.setattr(brief, "EXAMPLE_CANDIDATES", 3)
+    letters = _mixed_corpus()
+    store.write(letters, [], {})
+    conn = store.connect_readonly()
+    stored = conn.execute(
+        "SELECT theme, kind, topic, rank, finding_id FROM example_candidates "
+        "ORDER BY theme, kind, topic, rank"
+    ).fetchall()
+    want = []
+    for theme in ("front_door", "neglect"):
+        for kind in sorted(brief.EXAMPLE_KINDS):
+            for topic in ("supervision", "timeliness", "voice_of_child"):
+                pool = [
+                    (lt, f)
+                    for lt in letters
+                    if lt.theme == theme
+                    for f in lt.findings
+                    if f.label in recurring.KINDS[kind] and topic in f.topics.split(";")
+                ]
+                # Surest first, then the most recent letter, then reading order.
+                pool.sort(key=lambda p: (p[0].letter_id, p[1].position))
+                pool.sort(key=lambda p: p[0].published, reverse=True)
+                pool.sort(key=lambda p: p[1].label_confidence, reverse=True)
+                want += [
+                    (theme, kind, topic, rank, f.finding_id)
+                    for rank, (_, f) in enumerate(pool[:3], start=1)
+                ]
+    assert [tuple(r) for r in stored] == want
+    assert len({r[:3] for r in want}) > 6 and any(r[3] == 3 for r in want)
