@@ -4,11 +4,13 @@ Pure functions; the page (app_pages/brief.py) reads the database and renders the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis import classify_rules as rules
 from analysis.parse_theme import classify_theme
 
 # The kinds of recurring finding the brief gives examples of (analysis.recurring.KINDS), and
@@ -64,21 +66,37 @@ def _year(r: dict[str, str]) -> int | None:
     return years[-1] if years else None
 
 
+# A sentence that opens by leaning on the one before ('Consequently, ...', 'However, ...',
+# 'Its ability ...') reads as half a thought when shown alone.
+_CONNECTIVE = re.compile(
+    r"^(however|consequently|therefore|as a result|in addition|additionally|also|furthermore|"
+    r"moreover|despite this|for example|for instance|in contrast|similarly|this means)\b",
+    re.I,
+)
+
+
+def stands_alone(text: str) -> bool:
+    """Whether a sentence can be read without the one before it."""
+    return not (rules.refers_back(text) or _CONNECTIVE.match(text.strip()))
+
+
 def examples(
     rows: pd.DataFrame, codes: Sequence[str], per_code: int = 2
 ) -> dict[str, pd.DataFrame]:
     """For each of ``codes`` in order: ``per_code`` example sentences from different letters,
-    those the classifier is surest of first (an example should be a clear case), then the most
-    recently published (closest to the inspection ahead). A sentence already shown for an
+    those that stand alone first (an example is read without its letter), then those the
+    classifier is surest of (an example should be a clear case), then the most recently
+    published (closest to the inspection ahead). A sentence already shown for an
     earlier code, or worded the same as one (a template line), is not shown again: a sentence
     tagged with five topics would otherwise stand for all five; nor is a line that only
     introduces a list. ``rows``: findings with a
     ``code`` column, one row per (finding, code)."""
-    ordered = rows.sort_values(
-        ["label_confidence", "published", "letter_id", "position"],
-        ascending=[False, False, True, True],
+    ordered = rows.assign(_leans=[not stands_alone(t) for t in rows["text"]]).sort_values(
+        ["_leans", "label_confidence", "published", "letter_id", "position"],
+        ascending=[True, False, False, True, True],
         kind="stable",
     )
+    ordered = ordered.drop(columns="_leans")
     # One pass per code over plain values, not pandas filters per code: a tenth of a second
     # less on every view of the brief.
     codes_of, letters, texts = (ordered[c].tolist() for c in ("code", "letter_id", "text"))

@@ -81,3 +81,20 @@ def test_examples_are_sure_recent_and_never_repeated() -> None:
     # b: f1 is free (a used f2, f3); f4's wording was shown for a; f5 is left.
     assert list(out["b"]["finding_id"]) == ["f1", "f5"]
     assert brief.examples(rows, ["zzz"])["zzz"].empty
+
+
+def test_examples_stand_alone_before_they_are_sure() -> None:
+    rows = pd.DataFrame(
+        [
+            ("f1", "L1", "2020-01-01", 1, 0.99, "a", "Consequently, plans drift."),
+            ("f2", "L2", "2020-01-01", 1, 0.98, "a", "Its oversight is weak."),
+            ("f3", "L3", "2020-01-01", 1, 0.6, "a", "Plans for children drift."),
+        ],
+        columns=["finding_id", "letter_id", "published", "position", "label_confidence",
+                 "code", "text"],
+    )  # fmt: skip
+    # The one that reads alone first, though less sure; then the surest of the others.
+    assert list(brief.examples(rows, ["a"])["a"]["finding_id"]) == ["f3", "f1"]
+    assert brief.stands_alone("Plans for children drift.")
+    for leans in ("Consequently, plans drift.", "However, plans drift.", "This means delay."):
+        assert not brief.stands_alone(leans)
