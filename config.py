@@ -65,8 +65,8 @@ EXIT_STOPPED = 3  # stopped before the end, nothing half-done: the message says 
 
 
 def train_jobs() -> int:
-    """Processes that train the tag models side by side (JTAI_TRAIN_JOBS; default: every core).
-    Training runs after the embedding, so the cores are otherwise idle."""
+    """Threads that train the label and tag models side by side (JTAI_TRAIN_JOBS; default:
+    every core). Training runs after the embedding, so the cores are otherwise idle."""
     value = os.environ.get("JTAI_TRAIN_JOBS", "")
     return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis import classify_rules as rules
+from analysis import pattern_set
 from analysis.letter import AGENCIES, SECTIONS, TOPICS, Finding
 
 KINDS = ("bullet", "subbullet", "paragraph")
@@ -31,13 +32,14 @@ CUES = ("context", "judgement", "bare_noun_phrase", "negative", "positive", "ref
 
 def cue_flags(text: str) -> np.ndarray:
     """The guide's cues that no vector carries reliably (CUES order)."""
+    found = rules.cues_in(text)
     return np.array(
         [
-            rules.context_rule(text),
-            rules.has_judgement(text),
-            rules.is_bare_noun_phrase(text),
-            rules.has_negative_cue(text),
-            rules.has_positive_cue(text),
+            rules.context_rule(text, found),
+            "judgement" in found,
+            rules.is_bare_noun_phrase(text, found),
+            "negative" in found,
+            "positive" in found,
             rules.refers_back(text),
             len(text) < 60,
         ],
@@ -53,9 +55,11 @@ def text_features(text: str) -> np.ndarray:
 
 
 TEXT_WIDTH = len(TAGS) + len(CUES)
-# Changes whenever the rules or this module change, so cached rows never outlive their rules.
+# Changes whenever the rules, their matching or this module change, so cached rows never
+# outlive their rules.
 RULES_VERSION = hashlib.sha256(
-    Path(rules.__file__).read_bytes() + Path(__file__).read_bytes()
+    b"".join(Path(m.__file__).read_bytes() for m in (rules, pattern_set))
+    + Path(__file__).read_bytes()
 ).hexdigest()[:16]
 
 

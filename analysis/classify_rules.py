@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from analysis.letter import AGENCIES, TOPICS
+from analysis.pattern_set import PatternSet
 
 # ---------------------------------------------------------------------------------------------
 # Heading labels
@@ -85,16 +86,18 @@ _NUMBERS = re.compile(
 )
 
 
-def context_rule(text: str) -> bool:
+def context_rule(text: str, cues: set[str] | None = None) -> bool:
     """True when the sentence only describes the inspection, the future, or numbers.
 
     Judgement words veto the look-ahead and number rules, never the inspection boilerplate.
+    ``cues``: cues_in(text), when already known.
     """
-    if _INSPECTION.search(text) or _LOOKS_AHEAD_STRONG.search(text):
+    found = cues_in(text) if cues is None else cues
+    if "inspection" in found or "looks_ahead_strong" in found:
         return True
-    if _JUDGEMENT.search(text):
+    if "judgement" in found:
         return False
-    return bool(_LOOKS_AHEAD.search(text) or _NUMBERS.search(text))
+    return "looks_ahead" in found or bool(_NUMBERS.search(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,9 +121,11 @@ _PRAISE_OPENING = re.compile(
 )
 
 
-def is_bare_noun_phrase(text: str) -> bool:
-    """A bullet with no finite verb ('The consistency of ... and the quality of ...')."""
-    return not _FINITE_VERB.search(text) and not _PRAISE_OPENING.search(text)
+def is_bare_noun_phrase(text: str, cues: set[str] | None = None) -> bool:
+    """A bullet with no finite verb ('The consistency of ... and the quality of ...').
+    ``cues``: cues_in(text), when already known."""
+    found = cues_in(text) if cues is None else cues
+    return "finite_verb" not in found and not _PRAISE_OPENING.search(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,17 +149,23 @@ _POSITIVE_CUE = re.compile(
 )
 
 
-def has_judgement(text: str) -> bool:
-    """A word of judgement (the guide: a strength 'needs a word of judgement')."""
-    return bool(_JUDGEMENT.search(text))
+# The cues a sentence's feature row reads, found in one pass rather than one search each.
+# 'judgement': a word of judgement (the guide: a strength 'needs a word of judgement').
+CUE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "inspection": _INSPECTION,
+    "looks_ahead_strong": _LOOKS_AHEAD_STRONG,
+    "looks_ahead": _LOOKS_AHEAD,
+    "judgement": _JUDGEMENT,
+    "finite_verb": _FINITE_VERB,
+    "negative": _NEGATIVE_CUE,
+    "positive": _POSITIVE_CUE,
+}
+_CUE_SET = PatternSet(CUE_PATTERNS)
 
 
-def has_negative_cue(text: str) -> bool:
-    return bool(_NEGATIVE_CUE.search(text))
-
-
-def has_positive_cue(text: str) -> bool:
-    return bool(_POSITIVE_CUE.search(text))
+def cues_in(text: str) -> set[str]:
+    """The names of the CUE_PATTERNS the sentence contains."""
+    return _CUE_SET.found(text)
 
 
 def clean_weak_label(text: str, weak: str) -> str | None:
@@ -173,9 +184,11 @@ def clean_weak_label(text: str, weak: str) -> str | None:
 def _rx(pattern: str) -> re.Pattern[str]:
     """Compile a lexicon for lower-cased text, tried only at word starts.
 
-    Why: ~10k sentences x 17 lexicons must run in about a second; case-insensitive matching
-    and trying every alternative at every character were most of the cost. The lexicons are
-    written with lower-case escapes only (\\b, \\d, \\w, \\s), so lower-casing them is safe.
+    Why: ~10k sentences x 25 lexicons must run in well under a second; case-insensitive
+    matching and trying every alternative at every character were most of the cost (the
+    rest: trying every alternative at every word, which the PatternSets below avoid). The
+    lexicons are written with lower-case escapes only (\\b, \\d, \\w, \\s), so lower-casing
+    them is safe.
     """
     return re.compile(r"\b(?:" + pattern.lower() + ")")
 
@@ -269,6 +282,7 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
     ),
 }
 assert set(AGENCY_PATTERNS) == set(AGENCIES)
+_AGENCY_SET = PatternSet(AGENCY_PATTERNS)
 
 # A sentence opening with these words points back at the previous sentence (guide's
 # coreference rule): 'This ...', 'They ...'.
@@ -281,8 +295,7 @@ _BACK_REFERENCE = re.compile(
 
 def agencies_in(text: str) -> set[str]:
     """Agencies the sentence names or clearly implies by a role ('GPs', 'officers')."""
-    low = text.lower()
-    return {a for a, p in AGENCY_PATTERNS.items() if p.search(low)}
+    return _AGENCY_SET.found(text.lower())
 
 
 def refers_back(text: str) -> bool:
@@ -423,11 +436,11 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
     ),
 }
 assert set(TOPIC_PATTERNS) == set(TOPICS)
+_TOPIC_SET = PatternSet(TOPIC_PATTERNS)
 
 
 def topics_in(text: str) -> set[str]:
-    low = text.lower()
-    return {t for t, p in TOPIC_PATTERNS.items() if p.search(low)}
+    return _TOPIC_SET.found(text.lower())
 
 
 def join_tags(tags: set[str], order: tuple[str, ...]) -> str:

@@ -106,6 +106,24 @@ def test_agencies_from_names_and_roles(text: str, expected: set[str]) -> None:
     assert rules.agencies_in(text) == expected
 
 
+def test_lexicons_and_cues_find_what_each_expression_finds_on_every_shared_sentence() -> None:
+    """The lexicons and cues are matched together (analysis.pattern_set): on every sentence of
+    the shared letters the answer is the one searching with each expression gives."""
+    texts = sorted({f.text for lt in all_letters() for f in lt.findings})
+    seen: set[str] = set()
+    for text in texts:
+        low = text.lower()
+        agencies = {a for a, p in rules.AGENCY_PATTERNS.items() if p.search(low)}
+        topics = {t for t, p in rules.TOPIC_PATTERNS.items() if p.search(low)}
+        cues = {c for c, p in rules.CUE_PATTERNS.items() if p.search(text)}
+        assert rules.agencies_in(text) == agencies, text
+        assert rules.topics_in(text) == topics, text
+        assert rules.cues_in(text) == cues, text
+        seen |= agencies | topics | cues
+    # Every expression is found somewhere (and, sentence by sentence, not everywhere).
+    assert seen == set(AGENCIES) | set(TOPICS) | set(rules.CUE_PATTERNS)
+
+
 def test_pointing_back_carries_the_previous_sentences_hits() -> None:
     findings = [
         finding("Health visitors see every new baby within two weeks.", position=1),

@@ -49,7 +49,7 @@ def test_without_word_features_the_topic_cannot_be_read() -> None:
     assert with_word == without
 
 
-def test_tag_models_trained_side_by_side_are_the_ones_trained_one_at_a_time(
+def test_models_trained_side_by_side_are_the_ones_trained_one_at_a_time(
     monkeypatch,
 ) -> None:
     texts, dense, examples, groups = _topic_training()
@@ -61,3 +61,9 @@ def test_tag_models_trained_side_by_side_are_the_ones_trained_one_at_a_time(
     assert one.tag_thresholds == two.tag_thresholds and one.tag_thresholds
     for tag, clf in one.tag_clfs.items():
         assert np.array_equal(clf.coef_, two.tag_clfs[tag].coef_)
+    # The label model trains beside them.
+    assert np.array_equal(one.label_clf.coef_, two.label_clf.coef_)
+    assert (
+        one.word.transformer_list[0][1].vocabulary_ == two.word.transformer_list[0][1].vocabulary_
+    )
+    assert one.n_train == two.n_train
