@@ -114,8 +114,9 @@ CREATE TABLE theme_counts (
     PRIMARY KEY (theme, dim, rank)
 ) WITHOUT ROWID;
 -- Per theme, kind (analysis.brief.EXAMPLE_KINDS) and topic: the sentences the brief picks its
--- two examples from, the classifier's surest first (then the most recent letter, then reading
--- order), at most analysis.brief.EXAMPLE_CANDIDATES. Ranked on a view, they read every tagged
+-- two examples from, those that read alone first (analysis.brief.stands_alone), then the
+-- classifier's surest (then the most recent letter, then reading order), at most
+-- analysis.brief.EXAMPLE_CANDIDATES. Ranked on a view, they read every tagged
 -- sentence of the theme (a quarter of a second at x20).
 CREATE TABLE example_candidates (
     theme TEXT NOT NULL, kind TEXT NOT NULL, topic TEXT NOT NULL, rank INTEGER NOT NULL,
@@ -387,14 +388,17 @@ def _theme_counts(conn: sqlite3.Connection) -> list[tuple]:
 
 
 def _write_example_candidates(conn: sqlite3.Connection) -> None:
-    """example_candidates, from the findings, letters and topics just written."""
+    """example_candidates, from the findings, letters and topics just written, ranked as the
+    brief ranks its examples (brief.examples): sentences that stand alone first."""
+    conn.create_function("stands_alone", 1, brief.stands_alone, deterministic=True)
     for kind in brief.EXAMPLE_KINDS:
         labels = recurring.KINDS[kind]
         conn.execute(
             "INSERT INTO example_candidates (theme, kind, topic, rank, finding_id) "
             "SELECT theme, ?, topic, rank, finding_id FROM (SELECT l.theme, t.topic, "
             "f.finding_id, ROW_NUMBER() OVER (PARTITION BY l.theme, t.topic ORDER BY "
-            "f.label_confidence DESC, l.published DESC, l.letter_id, f.position) AS rank "
+            "stands_alone(f.text) DESC, f.label_confidence DESC, l.published DESC, "
+            "l.letter_id, f.position) AS rank "
             # Each topic row looks up its finding and letter by key: written before ANALYZE,
             # the planner would otherwise scan the topic rows once per finding (seconds).
             "FROM finding_topics t CROSS JOIN findings f ON f.finding_id = t.finding_id "
