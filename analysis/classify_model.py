@@ -8,7 +8,8 @@
   a lower weight, so the heading shifts a verdict only as much as hand labels show it should.
 - Agencies and topics: one logistic regression per tag over the sentence vector, every lexicon
   hit, the previous sentence's hits when the sentence points back, the heading and the agency
-  sub-heading (topics also over TF-IDF word 1-2 grams), learnt from gold sentences; its
+  sub-heading (topics also over TF-IDF word 1-2 grams; agencies also over the agencies named in
+  the rest of the paragraph when the sentence names none), learnt from gold sentences; its
   threshold is the one that gave the best F1 in letter-grouped cross-validation on the
   training gold. A tag with too few gold examples to
   learn from is left to its lexicon.
@@ -45,7 +46,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the features, the examples or the rules that make them change: the next build
 # retrains even if the letters and the gold set are the same.
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 SEED = 20240601
 CLASSES = ("context", "improvement", "strength")
 TAGS = AGENCIES + TOPICS
@@ -113,7 +114,9 @@ class Models:
         """Columns in CLASSES order."""
         if not len(texts):
             return np.zeros((0, len(CLASSES)))
-        x = sparse.hstack([self.word.transform(texts), sparse.csr_matrix(dense)]).tocsr()
+        x = sparse.hstack(
+            [self.word.transform(texts), sparse.csr_matrix(feats.shared(dense))]
+        ).tocsr()
         proba = self.label_clf.predict_proba(x)
         out = np.zeros((len(texts), len(CLASSES)))
         for j, c in enumerate(self.label_clf.classes_):
@@ -123,7 +126,7 @@ class Models:
     def tag_sets(self, texts: Sequence[str], dense: np.ndarray) -> list[set[str]]:
         """Tags of each row: a learnt tag where its model is sure enough, else its lexicon."""
         out: list[set[str]] = [set() for _ in range(len(dense))]
-        with_words = _tag_matrix(self.tag_word, self.tag_word_weight, texts, dense)
+        with_words = _tag_matrix(self.tag_word, self.tag_word_weight, texts, feats.shared(dense))
         for tag in TAGS:
             clf = self.tag_clfs.get(tag)
             if clf is None:
@@ -201,7 +204,9 @@ def train_label(
     for k, e in enumerate(rows):
         if not e.with_heading:
             d[k, feats.heading_slice(dense)] = 0.0
-    x = sparse.hstack([word.fit_transform([texts[i] for i in idx]), sparse.csr_matrix(d)]).tocsr()
+    x = sparse.hstack(
+        [word.fit_transform([texts[i] for i in idx]), sparse.csr_matrix(feats.shared(d))]
+    ).tocsr()
     clf = _fit_lr(x, labels, np.array([e.weight for e in rows]), settings.label_c)
     counts = {c: labels.count(c) for c in CLASSES}
     counts["gold"] = sum(e.weight == 1.0 for e in rows)
@@ -268,7 +273,9 @@ def _tag_work(
     if settings.tag_words:
         word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
         word.fit([texts[i] for i in idx])
-    x_words = _tag_matrix(word, settings.tag_words, [texts[i] for i in idx], dense[idx])
+    x_words = _tag_matrix(
+        word, settings.tag_words, [texts[i] for i in idx], feats.shared(dense[idx])
+    )
     grp = np.array([g for _, g in rows])
     x_dense = dense[idx]
     tags = []
@@ -326,6 +333,8 @@ def save(models: Models, path: Path | None = None) -> Path:
     tmp = path.with_suffix(".part")
     tmp.write_bytes(pickle.dumps(models, protocol=pickle.HIGHEST_PROTOCOL))
     tmp.replace(path)
+    # Models were saved with joblib before: a folder built then keeps a file nothing reads.
+    path.with_name("models.joblib").unlink(missing_ok=True)
     meta = {"fingerprint": models.fingerprint, "version": MODEL_VERSION, "n_train": models.n_train}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2))
     return path

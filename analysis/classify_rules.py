@@ -262,7 +262,7 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"\b[A-Z]{0,5}SC[BP]\b|(?<!across )(?<!within )(?<!in )(?<!of )\bthe partnership\b|"
         r"\bpartnership[’']s\b|partnership (board|leaders|audits?)|"
         r"leaders across the partnership|^partnerships\b|multi-agency safeguarding arrangements|"
-        r"strategic (leadership )?(group|board)"
+        r"strategic (leadership )?(group|board)|\bMASAs?\b"
     ),
     "voluntary_sector": _rx(
         r"(?<!private, )(?<!private )\bvoluntary\b(?! attendance)|third sector|"
@@ -272,13 +272,17 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
     "adult_services": _rx(
         r"adult (social care|services)|adults[’']? (social care|services)|adult mental health|"
         r"substance misuse|drug and alcohol (services?|teams?|workers?|treatment)|"
-        r"adult (safeguarding|care)|services? (working )?(with|for) (parents|adults)"
+        r"adult (safeguarding|care)|services? (working )?(with|for) (parents|adults)|"
+        r"adults?[’']?s?[’']? (mental|case|records?|pathways?)|vulnerable adults|"
+        r"adult and children[’']?s services"
     ),
     "other": _rx(
         r"\bCafcass\b|\bhousing\b|"
         r"\bIDVAs?\b|independent domestic (violence|abuse) advis|community safety partnership|"
-        r"taxi|licensing|district councils?|\bCPS\b|crown prosecution|"
-        r"fire (and rescue )?service|(?<!of-)\bcourts?\b|sexual (abuse|assault) referral|\bSARC\b"
+        r"taxi|licensing|district councils?|\bCPS\b|crown prosecution|\bCSPs?\b|"
+        r"violence reduction (units?|partnerships?|networks?)|\bL?VR[UPN]s?\b|"
+        r"fire (and rescue )?(service|brigade)|(?<!of-)\bcourts?\b|"
+        r"sexual (abuse|assault) referral|\bSARC\b"
     ),
 }
 assert set(AGENCY_PATTERNS) == set(AGENCIES)

@@ -139,7 +139,7 @@ def test_pointing_back_carries_the_previous_sentences_hits() -> None:
     assert hits[0, health] == 1 and hits[1, health] == 0
     assert back[1, health] == 1  # 'This ...' carries the health visitors
     assert back[2].sum() == 0 and back[3].sum() == 0  # no pointing back
-    sub = dense[:, -len(feats.AGENCIES) :]
+    sub = dense[:, feats.agency_section_slice(dense)]
     assert sub[3, feats.AGENCIES.index("police")] == 1 and sub[:3].sum() == 0
 
 
@@ -159,6 +159,30 @@ def test_a_sentence_naming_no_agency_carries_the_previous_sentences_agencies() -
     assert earlier[3].sum() == 0  # another section starts afresh
     # The heading block still sits where the models read it.
     assert dense[:, feats.heading_slice(dense)][3, feats.SECTIONS.index("improvements")] == 1
+
+
+def test_a_sentence_naming_no_agency_reads_its_paragraphs_agencies() -> None:
+    findings = [
+        finding("Police officers attend incidents quickly.", position=1, paragraph=1),
+        finding("In some cases seen, the response was delayed.", position=2, paragraph=1),
+        finding("Records of it are thorough.", position=3, paragraph=1),
+        finding("Health visitors see them later.", position=4, paragraph=1),
+        finding("Plans are reviewed regularly.", position=5, paragraph=2),
+        finding("Too few are reviewed on time.", position=6, paragraph=2),
+    ]
+    dense = feats.dense_features(findings, np.zeros((6, 8), dtype=np.float32))
+    para = dense[:, feats.paragraph_slice(dense)]
+    n = len(feats.AGENCIES)
+    earlier, later = para[:, :n], para[:, n:]
+    police, health = feats.AGENCIES.index("police"), feats.AGENCIES.index("health")
+    assert para[0].sum() == 0 and para[3].sum() == 0  # they name their own agency
+    # Unnamed: the police earlier in the paragraph, health visitors later in it.
+    assert earlier[1, police] == 1 and earlier[1].sum() == 1
+    assert later[1, health] == 1 and later[1].sum() == 1
+    assert earlier[2, police] == 1 and later[2, health] == 1
+    assert para[4:].sum() == 0  # a new paragraph that names no one carries nothing over
+    # Only the agency models read them: the shared row stops where they begin.
+    assert feats.shared(dense).shape[1] == feats.paragraph_slice(dense).start
 
 
 def test_perpetrator_focus_fires_on_perpetrators_not_victims() -> None:

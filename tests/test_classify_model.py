@@ -67,3 +67,41 @@ def test_models_trained_side_by_side_are_the_ones_trained_one_at_a_time(
         one.word.transformer_list[0][1].vocabulary_ == two.word.transformer_list[0][1].vocabulary_
     )
     assert one.n_train == two.n_train
+
+
+def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
+    """Police named earlier in the paragraph is the only sign of the police here: the police
+    model learns it, and the label and topic models are not given those columns."""
+    texts, dense, examples, groups = _topic_training()
+    police = feats.paragraph_slice(dense).start + feats.AGENCIES.index("police")
+    examples = [
+        replace(e, agencies=frozenset({"police"}) if i % 3 == 0 else frozenset())
+        for i, e in enumerate(examples)
+    ]
+    dense[[i for i in range(len(texts)) if i % 3 == 0], police] = 1.0
+    models = cm.train(
+        texts, dense, examples, groups, "fp", replace(cm.DEFAULT_SETTINGS, min_tag_examples=5)
+    )
+    rows = np.zeros((2, dense.shape[1]), dtype=np.float32)
+    rows[0, police] = 1.0
+    tags = models.tag_sets(["Sentence a.", "Sentence b."], rows)
+    assert ["police" in t for t in tags] == [True, False]
+    assert models.tag_clfs["police"].n_features_in_ == dense.shape[1]
+    shared = feats.shared(dense).shape[1]
+    assert shared == dense.shape[1] - feats.PARAGRAPH_WIDTH
+    n_words = len(models.tag_word.vocabulary_)
+    assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + shared
+
+
+def test_saving_models_removes_the_file_older_builds_left(tmp_path) -> None:
+    texts, dense, examples, groups = _topic_training()
+    models = cm.train(
+        texts, dense, examples, groups, "fp", replace(cm.DEFAULT_SETTINGS, min_tag_examples=5)
+    )
+    stale = tmp_path / "models.joblib"
+    stale.write_bytes(b"models saved by an older version")
+    path = cm.save(models, tmp_path / "models.pickle")
+    assert not stale.exists()
+    loaded = cm.load(path)
+    assert loaded is not None and loaded.fingerprint == "fp"
+    assert loaded.tag_thresholds == models.tag_thresholds

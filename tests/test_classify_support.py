@@ -82,6 +82,7 @@ def finding(
     kind: str = "bullet",
     agency_section: str = "",
     page: int = 1,
+    paragraph: int = 1,
 ) -> Finding:
     """A finding made of a sentence written for the tests."""
     return Finding(
@@ -90,7 +91,7 @@ def finding(
         section=section,
         subsection="",
         agency_section=agency_section,
-        paragraph=1,
+        paragraph=paragraph,
         kind=kind,
         sentence=1,
         page=page,
