@@ -321,6 +321,9 @@ def train(
     return Models(word, label_clf, clfs, thresholds, fp, counts, work.word, settings.tag_words)
 
 
+STALE_MODEL_FILES = ("models.joblib", "label_model.joblib", "label_model.json")
+
+
 def model_path() -> Path:
     # pickle's C pickler writes the models' vocabularies in 0.1 s; joblib.dump's Python one
     # took 0.4 s of every training build.
@@ -333,8 +336,10 @@ def save(models: Models, path: Path | None = None) -> Path:
     tmp = path.with_suffix(".part")
     tmp.write_bytes(pickle.dumps(models, protocol=pickle.HIGHEST_PROTOCOL))
     tmp.replace(path)
-    # Models were saved with joblib before: a folder built then keeps a file nothing reads.
-    path.with_name("models.joblib").unlink(missing_ok=True)
+    # Earlier versions saved models under other names: a folder built then keeps files that
+    # nothing reads any more.
+    for stale in STALE_MODEL_FILES:
+        path.with_name(stale).unlink(missing_ok=True)
     meta = {"fingerprint": models.fingerprint, "version": MODEL_VERSION, "n_train": models.n_train}
     path.with_suffix(".json").write_text(json.dumps(meta, indent=2))
     return path

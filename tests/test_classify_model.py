@@ -98,10 +98,10 @@ def test_saving_models_removes_the_file_older_builds_left(tmp_path) -> None:
     models = cm.train(
         texts, dense, examples, groups, "fp", replace(cm.DEFAULT_SETTINGS, min_tag_examples=5)
     )
-    stale = tmp_path / "models.joblib"
-    stale.write_bytes(b"models saved by an older version")
+    for name in cm.STALE_MODEL_FILES:
+        (tmp_path / name).write_bytes(b"models saved by an older version")
     path = cm.save(models, tmp_path / "models.pickle")
-    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models.json", "models.pickle"]
     loaded = cm.load(path)
     assert loaded is not None and loaded.fingerprint == "fp"
     assert loaded.tag_thresholds == models.tag_thresholds
