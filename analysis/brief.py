@@ -69,8 +69,11 @@ def _year(r: dict[str, str]) -> int | None:
 # A sentence that opens by leaning on the one before ('Consequently, ...', 'However, ...',
 # 'Its ability ...') reads as half a thought when shown alone.
 _CONNECTIVE = re.compile(
-    r"^(however|consequently|therefore|as a result|in addition|additionally|also|furthermore|"
-    r"moreover|despite this|for example|for instance|in contrast|similarly|this means)\b",
+    "^("
+    + "|".join(
+        (*rules.CONNECTIVES, "therefore", "for instance", "in contrast", "similarly", "this means")
+    )
+    + r")\b",
     re.I,
 )
 

@@ -114,10 +114,7 @@ class Models:
         """Columns in CLASSES order."""
         if not len(texts):
             return np.zeros((0, len(CLASSES)))
-        x = sparse.hstack(
-            [self.word.transform(texts), sparse.csr_matrix(feats.shared(dense))]
-        ).tocsr()
-        proba = self.label_clf.predict_proba(x)
+        proba = self.label_clf.predict_proba(_label_matrix(self.word.transform(texts), dense))
         out = np.zeros((len(texts), len(CLASSES)))
         for j, c in enumerate(self.label_clf.classes_):
             out[:, CLASSES.index(c)] = proba[:, j]
@@ -126,7 +123,7 @@ class Models:
     def tag_sets(self, texts: Sequence[str], dense: np.ndarray) -> list[set[str]]:
         """Tags of each row: a learnt tag where its model is sure enough, else its lexicon."""
         out: list[set[str]] = [set() for _ in range(len(dense))]
-        with_words = _tag_matrix(self.tag_word, self.tag_word_weight, texts, feats.shared(dense))
+        with_words = _tag_matrix(self.tag_word, self.tag_word_weight, texts, dense)
         for tag in TAGS:
             clf = self.tag_clfs.get(tag)
             if clf is None:
@@ -204,9 +201,7 @@ def train_label(
     for k, e in enumerate(rows):
         if not e.with_heading:
             d[k, feats.heading_slice(dense)] = 0.0
-    x = sparse.hstack(
-        [word.fit_transform([texts[i] for i in idx]), sparse.csr_matrix(feats.shared(d))]
-    ).tocsr()
+    x = _label_matrix(word.fit_transform([texts[i] for i in idx]), d)
     clf = _fit_lr(x, labels, np.array([e.weight for e in rows]), settings.label_c)
     counts = {c: labels.count(c) for c in CLASSES}
     counts["gold"] = sum(e.weight == 1.0 for e in rows)
@@ -224,12 +219,21 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return best
 
 
+def _label_matrix(words, dense: np.ndarray):
+    """The label model's input: the sentence's words beside its dense row, without the
+    columns only the agency models read."""
+    return sparse.hstack([words, sparse.csr_matrix(feats.shared(dense))]).tocsr()
+
+
 def _tag_matrix(
     word: TfidfVectorizer | None, weight: float, texts: Sequence[str], dense: np.ndarray
 ):
+    """The topic models' input: the sentence's words (when they read them) beside its dense
+    row, without the columns only the agency models read."""
+    shared = feats.shared(dense)
     if word is None:
-        return dense
-    return sparse.hstack([word.transform(texts) * weight, sparse.csr_matrix(dense)]).tocsr()
+        return shared
+    return sparse.hstack([word.transform(texts) * weight, sparse.csr_matrix(shared)]).tocsr()
 
 
 def _train_tag(
@@ -273,9 +277,7 @@ def _tag_work(
     if settings.tag_words:
         word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
         word.fit([texts[i] for i in idx])
-    x_words = _tag_matrix(
-        word, settings.tag_words, [texts[i] for i in idx], feats.shared(dense[idx])
-    )
+    x_words = _tag_matrix(word, settings.tag_words, [texts[i] for i in idx], dense[idx])
     grp = np.array([g for _, g in rows])
     x_dense = dense[idx]
     tags = []

@@ -290,9 +290,14 @@ _AGENCY_SET = PatternSet(AGENCY_PATTERNS)
 
 # A sentence opening with these words points back at the previous sentence (guide's
 # coreference rule): 'This ...', 'They ...'.
+# Words that open a sentence by carrying on from the one before ('However, ...').
+CONNECTIVES = (
+    "however", "additionally", "in addition", "as a result", "consequently", "also",
+    "furthermore", "moreover", "despite this", "for example",
+)  # fmt: skip
 _BACK_REFERENCE = re.compile(
-    r"^((however|additionally|in addition|as a result|consequently|also|furthermore|moreover|"
-    r"despite this|for example),? )?(this|these|they|their|it|its|such|those|in this case|here)\b",
+    rf"^(({'|'.join(CONNECTIVES)}),? )?(this|these|they|their|it|its|such|those|in this case|"
+    r"here)\b",
     re.I,
 )
 
