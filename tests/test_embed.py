@@ -25,6 +25,20 @@ def test_vectors_are_unit_length_and_in_order() -> None:
     assert embed.encode([]).shape == (0, embed.DIM)
 
 
+def test_batches_group_sentences_of_like_token_counts() -> None:
+    got = embed.batches([5, 1, 3, 1, 4], 2)
+    assert [b.tolist() for b in got] == [[1, 3], [2, 4], [0]]
+    assert embed.batches([], 64) == []
+
+
+def test_a_vector_does_not_depend_on_the_sentences_batched_with_it() -> None:
+    short = "Police share information."
+    long = "Schools, health visitors and the police share information about children " * 4
+    alone = embed.encode([short])[0]
+    padded = embed.encode([long, short])[1]
+    assert np.allclose(alone, padded, atol=1e-5)
+
+
 def test_vectors_carry_meaning_beyond_shared_words() -> None:
     query, near, far = embed.encode(
         [
