@@ -49,6 +49,29 @@ def test_without_word_features_the_topic_cannot_be_read() -> None:
     assert with_word == without
 
 
+def _police_tags_of_two_sentences(agency_words: float) -> list[bool]:
+    """Police shown only by a word no lexicon knows (dense rows all zero): whether the police
+    model, trained with or without the sentence's words, tags a sentence with it and one
+    without."""
+    texts, dense, examples, groups = _topic_training()
+    texts = [t.replace("kinship carers", "constables") for t in texts]
+    examples = [
+        replace(e, agencies=frozenset({"police"}) if i % 2 == 0 else frozenset())
+        for i, e in enumerate(examples)
+    ]
+    settings = replace(cm.DEFAULT_SETTINGS, agency_words=agency_words, min_tag_examples=5)
+    models = cm.train(texts, dense, examples, groups, "fp", settings)
+    new = ["Constables meet often.", "School governors meet often."]
+    tags = models.tag_sets(new, np.zeros((2, dense.shape[1]), dtype=np.float32))
+    return ["police" in t for t in tags]
+
+
+def test_agency_models_read_the_sentences_words() -> None:
+    assert _police_tags_of_two_sentences(1.0) == [True, False]
+    with_word, without = _police_tags_of_two_sentences(0.0)
+    assert with_word == without
+
+
 def test_models_trained_side_by_side_are_the_ones_trained_one_at_a_time(
     monkeypatch,
 ) -> None:
@@ -86,10 +109,10 @@ def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
     rows[0, police] = 1.0
     tags = models.tag_sets(["Sentence a.", "Sentence b."], rows)
     assert ["police" in t for t in tags] == [True, False]
-    assert models.tag_clfs["police"].n_features_in_ == dense.shape[1]
+    n_words = len(models.tag_word.vocabulary_)
+    assert models.tag_clfs["police"].n_features_in_ == n_words + dense.shape[1]
     shared = feats.shared(dense).shape[1]
     assert shared == dense.shape[1] - feats.PARAGRAPH_WIDTH
-    n_words = len(models.tag_word.vocabulary_)
     assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + shared
 
 
