@@ -14,7 +14,7 @@ import streamlit as st
 import config
 from analysis import brief, coverage, recurring, reference, store
 from analysis.taxonomy import agency_name, topic_name
-from app_pages import brief_html, common, data, html_parts
+from app_pages import brief_html, common, data, html_parts, names
 from app_pages.names import theme_name
 from app_pages.state import Filters, md_escape
 
@@ -102,7 +102,7 @@ def examples(kind: str, codes: list[str]) -> dict[str, pd.DataFrame]:
         return {}
     rows = common.query(
         sig,
-        "SELECT f.finding_id, l.letter_id, l.local_authority, l.theme, l.published, f.page, "
+        "SELECT f.finding_id, l.letter_id, l.urn, l.local_authority, l.theme, l.published, f.page, "
         "f.position, f.label, f.label_confidence, f.text, l.source_url, l.file_id, "
         "e.topic AS code, e.rank FROM example_candidates e "
         "JOIN findings f ON f.finding_id = e.finding_id "
@@ -149,7 +149,8 @@ def recurring_section(counts: pd.DataFrame, kind: str, examples: dict, in_app: b
             f"letter{'s' if n != 1 else ''}</h3>"
             "<ul class='jt-sentences'>"
             + "".join(
-                html_parts.sentence_item(row, True, None, similar_link=in_app)  # theme: the title
+                # No theme: the brief's title says it.
+                html_parts.sentence_item(row, True, similar_link=in_app, la_names=voc.la_names)
                 for row in examples.get(r.code, pd.DataFrame()).to_dict("records")
             )
             + "</ul>"
@@ -162,14 +163,21 @@ def letters_table(rows: pd.DataFrame, with_area: bool) -> str:
         return "<p>None in the corpus.</p>"
     table = [
         {
-            **({"Area": r.local_authority} if with_area else {}),
+            **(
+                {"Area": names.area_name(r.urn, voc.la_names, r.local_authority)}
+                if with_area
+                else {}
+            ),
             "Published": html_parts.nice_date(r.published),
             "Theme": theme_name(r.theme),
             "Strengths": r.n_strengths,
             "Improvements": r.n_improvements,
             "Priority actions": r.n_priority_actions,
             "Letter": html_parts.Link(
-                r.source_url, "PDF", f"PDF: the letter to {r.local_authority}, {r.published}"
+                r.source_url,
+                "PDF",
+                f"PDF: the letter to {names.area_name(r.urn, voc.la_names, r.local_authority)}, "
+                f"{html_parts.nice_date(r.published)}",
             )
             if r.source_url
             else "",
@@ -214,7 +222,9 @@ def pa_section(in_app: bool) -> str:
     return (
         head
         + more
-        + html_parts.sentences_by_letter(shown, theme_name, similar_link=in_app, heading_level=3)
+        + html_parts.sentences_by_letter(
+            shown, theme_name, similar_link=in_app, heading_level=3, la_names=voc.la_names
+        )
     )
 
 

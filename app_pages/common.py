@@ -31,11 +31,9 @@ from app_pages.downloads import download_csv, findings_csv
 from app_pages.lists import (
     LIST_ROWS,
     SHOW_ROWS,
-    badge,
     finding_table,
     html_table,
     letter_list_html,
-    sentence_html,
     sentence_list,
     table_html,
 )
@@ -59,7 +57,6 @@ __all__ = [
     "DatabaseSwapped",
     "Sig",
     "_connection",
-    "badge",
     "chart",
     "compare_counts",
     "copy_link",
@@ -84,7 +81,6 @@ __all__ = [
     "review_toggle",
     "run",
     "seed",
-    "sentence_html",
     "sentence_list",
     "show_description",
     "sidebar",

@@ -1,6 +1,7 @@
-"""Escaped HTML pieces for the cross-letter pages (Recurring, Similar, Brief): tables whose cells
-may link to another view of this app, and sentences grouped by letter. Pure functions of their
-rows; nothing here imports Streamlit, so the downloadable brief is built from the same pieces.
+"""Escaped HTML pieces: tables whose cells may link to another view of this app, and the one
+sentence renderer every page's sentence lists use (alone or grouped by letter), so an area has
+one name and a sentence one look everywhere. Pure functions of their rows; nothing here imports
+Streamlit, so the downloadable brief is built from the same pieces.
 
 Every value from the database or a link is escaped; a link is only ever a path of this app
 (``recurring?...``) or a letter's web address, never anything a cell's text could smuggle in.
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from analysis.taxonomy import label_name
+from app_pages import names
 
 APP_PAGES = ("recurring?", "similar?", "explore?", "compare?", "area?", "brief?")
 # Label colours (Okabe-Ito, as data.LABEL_COLOURS) with text that passes WCAG AA on them.
@@ -126,28 +128,41 @@ def page_link(source_url: str, page: int) -> str:
     return f"{source_url}#page={int(page)}"
 
 
+def area_of(r: Mapping[str, object], la_names: Mapping[str, str] | None) -> str:
+    """The row's area as the LA lookup names it (one name on every page), else as its letter
+    spells it."""
+    return names.area_name(
+        str(r.get("urn") or ""), la_names or {}, str(r.get("local_authority") or "")
+    )
+
+
 def sentence_item(
     r: Mapping[str, object],
     with_letter: bool,
     theme_name: Callable[[str], str] | None = None,
     similar_link: bool = True,
     extra: str = "",
+    la_names: Mapping[str, str] | None = None,
 ) -> str:
-    """One sentence: its label, its text, where it is (area, date, page link) and a link to the
-    findings like it in other letters."""
-    url = page_link(str(r.get("source_url") or ""), int(r["page"]))  # type: ignore[arg-type]
+    """One sentence: its label, its text, where it is (area, date, page link; with no known
+    file address, the area's page on the reports website, where its letters are listed) and a
+    link to the findings like it in other letters."""
+    area, when, page = area_of(r, la_names), nice_date(str(r["published"])), r["page"]
+    url = page_link(str(r.get("source_url") or ""), int(page))  # type: ignore[arg-type]
     # Link names say which letter and sentence they go from: a page of many sentences never
     # has two links of one name that go to different places.
-    letter = f"the {r.get('local_authority', '')} letter of {r.get('published', '')}"
+    letter = f"the {area} letter of {when}"
     place = str(r["finding_id"]).rsplit("-", 1)[-1].lstrip("0") or "0"
-    where = (
-        anchor(Link(url, f"p. {r['page']}", f"p. {r['page']} of {letter} (PDF)"))
-        if url
-        else f"p. {html.escape(str(r['page']))}"
-    )
+    if url:
+        where = anchor(Link(url, f"p. {page}", f"p. {page} of {letter} (PDF)"))
+    else:
+        where = f"p. {html.escape(str(page))}"
+        provider = names.provider_page(str(r.get("urn") or ""))
+        if provider:
+            text = "letter on the reports website"
+            where += ", " + anchor(Link(provider, text, f"{text} ({area})"))
     if with_letter:
         theme = theme_name(str(r["theme"])) if theme_name and "theme" in r else ""
-        area, when = str(r["local_authority"]), nice_date(str(r["published"]))
         where = ", ".join(html.escape(x) for x in (area, when, theme) if x) + f", {where}"
     like = ""
     if similar_link:
@@ -155,7 +170,8 @@ def sentence_item(
             Link(
                 f"similar?finding={r['finding_id']}",
                 "findings like this",
-                f"findings like this in other letters, for sentence {place} of {letter}",
+                f"findings like this in other letters, for sentence {place} of {letter} "
+                f"(p. {page})",
             )
         )
     return (
@@ -169,8 +185,10 @@ def sentences_by_letter(
     theme_name: Callable[[str], str],
     similar_link: bool = True,
     heading_level: int = 4,
+    la_names: Mapping[str, str] | None = None,
 ) -> str:
-    """Sentences grouped under their letter (area, date, theme), letters in the rows' order."""
+    """Sentences grouped under their letter (area, as the LA lookup names it, date, theme),
+    letters in the rows' order."""
     parts: list[str] = []
     tag = f"h{heading_level}"
     # Plain dicts, not pandas rows: a hundred sentences drawn through iterrows cost a reader a
@@ -181,12 +199,15 @@ def sentences_by_letter(
     for part in by_letter.values():
         first = part[0]
         parts.append(
-            f"<{tag} class='jt-letter'>{html.escape(str(first['local_authority']))}, "
+            f"<{tag} class='jt-letter'>{html.escape(area_of(first, la_names))}, "
             f"{html.escape(nice_date(str(first['published'])))} "
             f"({html.escape(theme_name(str(first['theme'])))}): {len(part)} "
             f"sentence{'s' if len(part) != 1 else ''}</{tag}>"
             "<ul class='jt-sentences'>"
-            + "".join(sentence_item(r, with_letter=False, similar_link=similar_link) for r in part)
+            + "".join(
+                sentence_item(r, with_letter=False, similar_link=similar_link, la_names=la_names)
+                for r in part
+            )
             + "</ul>"
         )
     return "".join(parts)

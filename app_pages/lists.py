@@ -9,8 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from app_pages import data, names
-from app_pages.html_parts import nice_date
+from app_pages import data, html_parts, names
 from app_pages.readings import plural
 
 SHOW_ROWS = 1000  # sentences sent to the browser per table; its CSV download has them all
@@ -88,56 +87,6 @@ def letter_link(r: pd.Series) -> str:
     return data.source_link(r["source_url"], r["page"]) or names.provider_page(r["urn"])
 
 
-def badge(label: str) -> str:
-    colour = data.LABEL_COLOURS.get(label or "unlabelled", "#CCCCCC")
-    # White text only on the blue: on the orange, vermillion and greys black has 4.5:1.
-    text_colour = "#fff" if label == "strength" else "#000"
-    return (
-        f"<span style='background:{colour};color:{text_colour};border-radius:4px;"
-        f"padding:0 4px;font-size:0.8em;white-space:nowrap'>"
-        f"{html.escape(names.label_name(label))}</span>"
-    )
-
-
-def sentence_html(r: pd.Series, with_letter: bool = True, area: str = "") -> str:
-    # Escaped: sentence text comes from PDFs and is rendered as HTML here.
-    area = area or str(r["local_authority"])
-    page_link = data.source_link(r["source_url"], r["page"])
-    when = nice_date(str(r["published"]))  # '28 Oct 2016', as /similar and the brief say it
-    said = f"{area} letter of {when}"
-    if page_link:
-        where = (
-            f"<a href='{html.escape(page_link)}' target='_blank' rel='noopener' "
-            f"aria-label='p. {r['page']} of the {html.escape(said, quote=True)} (PDF)'>"
-            f"p. {r['page']}</a>"
-        )
-    else:
-        provider = names.provider_page(r["urn"])
-        where = f"p. {r['page']}"
-        if provider:
-            where += (
-                f", <a href='{html.escape(provider)}' target='_blank' rel='noopener' "
-                f"aria-label='letter on the reports website ({html.escape(area, quote=True)})'>"
-                "letter on the reports website</a>"
-            )
-    if with_letter:
-        where = f"{html.escape(area)}, {html.escape(when)}, {where}"
-    # The same finding elsewhere, one click away (the /similar page); the link's name says
-    # which sentence it starts from, so no two links of a list share a name.
-    like = (
-        f" · <a href='similar?finding={html.escape(str(r['finding_id']))}' target='_self' "
-        f"aria-label='findings like this in other letters, for sentence {_position(r)} of the "
-        f"{html.escape(said, quote=True)} (p. {r['page']})'>findings like this</a>"
-    )
-    return f"<li>{badge(r['label'])} {html.escape(r['text'])} <small>[{where}{like}]</small></li>"
-
-
-def _position(r: pd.Series) -> str:
-    """The sentence's place in its letter (the end of its finding id: '...-0042' -> 42)."""
-    tail = str(r["finding_id"]).rsplit("-", 1)[-1]
-    return str(int(tail)) if tail.isdigit() else html.escape(tail, quote=True)
-
-
 def sentence_list(
     rows: pd.DataFrame,
     with_letter: bool = True,
@@ -149,12 +98,12 @@ def sentence_list(
     (plain HTML: a data grid would cost a first-time reader a second to load); the first
     ``limit`` of them, or all with None."""
     shown = rows if limit is None else first_rows(rows, limit, "sentences", total)
-    la_names = la_names or {}
     st.html(
-        "<ul style='margin:0'>"
+        html_parts.STYLE
+        + "<ul class='jt-sentences'>"
         + "".join(
-            sentence_html(r, with_letter, names.area_name(r["urn"], la_names, r["local_authority"]))
-            for _, r in shown.iterrows()
+            html_parts.sentence_item(r, with_letter, la_names=la_names)
+            for r in shown.to_dict("records")
         )
         + "</ul>"
     )

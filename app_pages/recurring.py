@@ -254,7 +254,10 @@ if subject:
         st.markdown(f"Showing the first {SENTENCE_ROWS}; the CSV download has all {total}.")
     if total:
         st.html(
-            html_parts.STYLE + html_parts.sentences_by_letter(rows_df, theme_name, heading_level=3)
+            html_parts.STYLE
+            + html_parts.sentences_by_letter(
+                rows_df, theme_name, heading_level=3, la_names=voc.la_names
+            )
         )
     name_csv = f"recurring_{code}_{sentence_kind}.csv"
     label_csv = f"Download these sentences as CSV ({html_parts.rows(total)})"

@@ -41,8 +41,10 @@ if query.empty:
             html_parts.STYLE
             + "<ul class='jt-sentences'>"
             + "".join(
-                html_parts.sentence_item(r, with_letter=True, theme_name=theme_name)
-                for _, r in hits.iterrows()
+                html_parts.sentence_item(
+                    r, with_letter=True, theme_name=theme_name, la_names=voc.la_names
+                )
+                for r in hits.to_dict("records")
             )
             + "</ul>"
         )
@@ -54,7 +56,9 @@ st.markdown("**The sentence:**")
 st.html(
     html_parts.STYLE
     + "<ul class='jt-sentences'>"
-    + html_parts.sentence_item(q, with_letter=True, theme_name=theme_name, similar_link=False)
+    + html_parts.sentence_item(
+        q, with_letter=True, theme_name=theme_name, similar_link=False, la_names=voc.la_names
+    )
     + "</ul>"
 )
 
@@ -124,6 +128,7 @@ st.html(
             r,
             with_letter=True,
             theme_name=theme_name,
+            la_names=voc.la_names,
             extra=f" <span class='jt-meta'>similarity {html.escape(f'{r.similarity:.2f}')}</span>",
         )
         for _, r in rows.iterrows()
