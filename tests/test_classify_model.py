@@ -29,46 +29,47 @@ def _topic_training(n: int = 60) -> tuple[list[str], np.ndarray, list[cm.Example
     return texts, dense, examples, groups
 
 
-def _send_tags_of_two_sentences(tag_words: float) -> list[bool]:
-    """Trained on _topic_training, whether the topic is on a sentence with its word and on one
+def _tags_of_two_sentences(tag: str, word: str, **settings: float) -> list[bool]:
+    """Trained on _topic_training with ``tag`` shown only by ``word`` (no lexicon knows it, the
+    dense rows are all zero), whether ``tag`` is on a sentence with the word and on one
     without."""
     texts, dense, examples, groups = _topic_training()
-    settings = replace(cm.DEFAULT_SETTINGS, tag_words=tag_words, min_tag_examples=5)
-    models = cm.train(texts, dense, examples, groups, "fp", settings)
-    new = ["Kinship carers meet often.", "School governors meet often."]
+    texts = [t.replace("kinship carers", word) for t in texts]
+    if tag in feats.AGENCIES:
+        examples = [
+            replace(e, agencies=frozenset({tag}) if i % 2 == 0 else frozenset())
+            for i, e in enumerate(examples)
+        ]
+    models = cm.train(
+        texts,
+        dense,
+        examples,
+        groups,
+        "fp",
+        replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, **settings),
+    )
+    new = [f"{word.capitalize()} meet often.", "School governors meet often."]
     tags = models.tag_sets(new, np.zeros((2, dense.shape[1]), dtype=np.float32))
-    return ["send_and_disability" in t for t in tags]
+    return [tag in t for t in tags]
 
 
 def test_topic_models_read_the_sentences_words() -> None:
-    assert _send_tags_of_two_sentences(3.0) == [True, False]
+    assert _tags_of_two_sentences("send_and_disability", "kinship carers", tag_words=3.0) == [
+        True,
+        False,
+    ]
 
 
 def test_without_word_features_the_topic_cannot_be_read() -> None:
-    with_word, without = _send_tags_of_two_sentences(0.0)
+    with_word, without = _tags_of_two_sentences(
+        "send_and_disability", "kinship carers", tag_words=0.0
+    )
     assert with_word == without
 
 
-def _police_tags_of_two_sentences(agency_words: float) -> list[bool]:
-    """Police shown only by a word no lexicon knows (dense rows all zero): whether the police
-    model, trained with or without the sentence's words, tags a sentence with it and one
-    without."""
-    texts, dense, examples, groups = _topic_training()
-    texts = [t.replace("kinship carers", "constables") for t in texts]
-    examples = [
-        replace(e, agencies=frozenset({"police"}) if i % 2 == 0 else frozenset())
-        for i, e in enumerate(examples)
-    ]
-    settings = replace(cm.DEFAULT_SETTINGS, agency_words=agency_words, min_tag_examples=5)
-    models = cm.train(texts, dense, examples, groups, "fp", settings)
-    new = ["Constables meet often.", "School governors meet often."]
-    tags = models.tag_sets(new, np.zeros((2, dense.shape[1]), dtype=np.float32))
-    return ["police" in t for t in tags]
-
-
 def test_agency_models_read_the_sentences_words() -> None:
-    assert _police_tags_of_two_sentences(1.0) == [True, False]
-    with_word, without = _police_tags_of_two_sentences(0.0)
+    assert _tags_of_two_sentences("police", "constables", agency_words=1.0) == [True, False]
+    with_word, without = _tags_of_two_sentences("police", "constables", agency_words=0.0)
     assert with_word == without
 
 
