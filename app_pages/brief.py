@@ -173,19 +173,20 @@ def letters_table(rows: pd.DataFrame, with_area: bool) -> str:
             "Strengths": r.n_strengths,
             "Improvements": r.n_improvements,
             "Priority actions": r.n_priority_actions,
-            "Letter": html_parts.Link(
-                r.source_url,
-                "PDF",
-                f"PDF: the letter to {names.area_name(r.urn, voc.la_names, r.local_authority)}, "
-                f"{html_parts.nice_date(r.published)}",
-            )
-            if r.source_url
-            else "",
+            "Letter": html_parts.letter_link(
+                r.source_url if isinstance(r.source_url, str) else "",
+                str(r.urn),
+                names.area_name(r.urn, voc.la_names, r.local_authority),
+                html_parts.nice_date(r.published),
+                site_text="reports website",
+            ),
         }
         for r in rows.itertuples()
     ]
     columns = ["Published", "Theme", "Strengths", "Improvements", "Priority actions", "Letter"]
-    return html_parts.table(table, (["Area"] if with_area else []) + columns)
+    return html_parts.table(
+        table, (["Area"] if with_area else []) + columns, text_columns=["Theme"]
+    )
 
 
 def agency_table(counts: pd.DataFrame) -> str:

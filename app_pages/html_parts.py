@@ -73,12 +73,20 @@ def cell(value: object) -> str:
     return html.escape(str(value))
 
 
-def table(rows: Sequence[Mapping[str, object]], columns: Sequence[str], caption: str = "") -> str:
+def table(
+    rows: Sequence[Mapping[str, object]],
+    columns: Sequence[str],
+    caption: str = "",
+    text_columns: Sequence[str] = (),
+) -> str:
     """A table of ``rows`` (dicts) under ``columns`` headings; cells may be Links. Wrapped to
-    scroll sideways on a phone rather than push the page wider."""
+    scroll sideways on a phone rather than push the page wider. Cells after the first keep to
+    one line (counts, dates, links), except in ``text_columns``, whose long words wrap, so a
+    long theme does not push the last column out of sight."""
     head = "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in columns)
+    td = {c: "<td class='jt-text'>" if c in text_columns else "<td>" for c in columns}
     body = "".join(
-        "<tr>" + "".join(f"<td>{cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows
+        "<tr>" + "".join(f"{td[c]}{cell(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     # The box scrolls sideways on a phone: focusable so a keyboard can scroll it too.
@@ -98,6 +106,7 @@ STYLE = """
 .jt-table th,.jt-table td{text-align:left;padding:3px 8px;vertical-align:top;
   border-bottom:1px solid rgba(128,128,128,0.35)}
 .jt-table td:not(:first-child){white-space:nowrap}
+.jt-table td.jt-text{white-space:normal;min-width:8em}
 .jt-badge{border-radius:4px;padding:0 4px;font-size:0.8em;white-space:nowrap}
 .jt-letter{margin:0.6em 0 0.2em 0;font-weight:600}
 .jt-sentences{margin:0 0 0.4em 0;padding-left:1.3em}
@@ -126,6 +135,23 @@ def page_link(source_url: str, page: int) -> str:
     if not source_url or not str(source_url).startswith(("https://", "http://")):
         return ""
     return f"{source_url}#page={int(page)}"
+
+
+def letter_link(
+    source_url: str,
+    urn: str,
+    area: str,
+    when: str,
+    site_text: str = "letter on the reports website",
+) -> Link | str:
+    """A letter's PDF; with no known file address, its area's page on the reports website,
+    where its letters are listed (``site_text``: shorter in a table's Letter column); else
+    nothing."""
+    if source_url:
+        return Link(source_url, "PDF", f"PDF: the letter to {area}, {when}")
+    provider = names.provider_page(urn)
+    label = f"the letter to {area}, {when}, on the reports website"
+    return Link(provider, site_text, f"{site_text}: {label}") if provider else ""
 
 
 def area_of(r: Mapping[str, object], la_names: Mapping[str, str] | None) -> str:
@@ -157,10 +183,9 @@ def sentence_item(
         where = anchor(Link(url, f"p. {page}", f"p. {page} of {letter} (PDF)"))
     else:
         where = f"p. {html.escape(str(page))}"
-        provider = names.provider_page(str(r.get("urn") or ""))
-        if provider:
-            text = "letter on the reports website"
-            where += ", " + anchor(Link(provider, text, f"{text} ({area})"))
+        site = letter_link("", str(r.get("urn") or ""), area, when)
+        if site:
+            where += ", " + anchor(site)
     if with_letter:
         theme = theme_name(str(r["theme"])) if theme_name and "theme" in r else ""
         where = ", ".join(html.escape(x) for x in (area, when, theme) if x) + f", {where}"

@@ -101,3 +101,20 @@ def test_sentences_grouped_by_letter_in_row_order() -> None:
     assert out.index("Liverpool") < out.index("Bristol")
     assert "<h3 class='jt-letter'>Liverpool, 3 Aug 2016" in out and "City Council" not in out
     assert out.count("<h3") == 2 and "2 sentences</h3>" in out and "1 sentence</h3>" in out
+
+
+def test_a_letter_links_to_its_pdf_else_to_its_area_on_the_reports_website() -> None:
+    pdf = hp.letter_link("https://files.example/v1/file/1", "80485", "Liverpool", "3 Aug 2016")
+    assert pdf.href == "https://files.example/v1/file/1" and pdf.text == "PDF"
+    assert pdf.text in pdf.label and "Liverpool" in pdf.label and "3 Aug 2016" in pdf.label
+    site = hp.letter_link("", "80485", "Liverpool", "3 Aug 2016")
+    assert site.href == f"{config.SITE_BASE_URL}/provider/44/80485"
+    assert site.text in site.label and "Liverpool" in site.label
+    assert hp.letter_link("", "not-a-urn", "Liverpool", "3 Aug 2016") == ""
+
+
+def test_only_text_columns_may_wrap() -> None:
+    out = hp.table([{"Theme": "Children's mental health", "Letters": 3}], ["Theme", "Letters"],
+                   text_columns=["Theme"])  # fmt: skip
+    assert "<td class='jt-text'>Children&#x27;s mental health</td><td>3</td>" in out
+    assert "td.jt-text{white-space:normal" in hp.STYLE
