@@ -131,8 +131,9 @@ class Models:
     def tag_sets(self, texts: Sequence[str], dense: np.ndarray) -> list[set[str]]:
         """Tags of each row: a learnt tag where its model is sure enough, else its lexicon."""
         out: list[set[str]] = [set() for _ in range(len(dense))]
-        topic_x = _tag_matrix(self.tag_word, self.tag_word_weight, texts, dense)
-        agency_x = _agency_matrix(self.tag_word, self.agency_word_weight, texts, dense)
+        topic_x, agency_x = _tag_inputs(
+            self.tag_word, self.tag_word_weight, self.agency_word_weight, texts, dense
+        )
         for tag in TAGS:
             clf = self.tag_clfs.get(tag)
             if clf is None:
@@ -234,25 +235,24 @@ def _label_matrix(words, dense: np.ndarray):
     return sparse.hstack([words, sparse.csr_matrix(feats.shared(dense))]).tocsr()
 
 
-def _tag_matrix(
-    word: TfidfVectorizer | None, weight: float, texts: Sequence[str], dense: np.ndarray
-):
-    """The topic models' input: the sentence's words (when they read them) beside its dense
-    row, without the columns only the agency models read."""
-    shared = feats.shared(dense)
-    if word is None or not weight:
-        return shared
-    return sparse.hstack([word.transform(texts) * weight, sparse.csr_matrix(shared)]).tocsr()
+def _tag_inputs(
+    word: TfidfVectorizer | None,
+    topic_weight: float,
+    agency_weight: float,
+    texts: Sequence[str],
+    dense: np.ndarray,
+) -> tuple[object, object]:
+    """The topic models' and the agency models' inputs: the sentence's words (read once;
+    weighted for each, none at weight 0) beside its dense row, which the topic models get
+    without the columns only the agency models read."""
+    words = word.transform(texts) if word is not None and (topic_weight or agency_weight) else None
 
+    def beside(weight: float, rows: np.ndarray):
+        if words is None or not weight:
+            return rows
+        return sparse.hstack([words * weight, sparse.csr_matrix(rows)]).tocsr()
 
-def _agency_matrix(
-    word: TfidfVectorizer | None, weight: float, texts: Sequence[str], dense: np.ndarray
-):
-    """The agency models' input: the sentence's words (when they read them) beside its whole
-    dense row, the paragraph's agencies included."""
-    if word is None or not weight:
-        return dense
-    return sparse.hstack([word.transform(texts) * weight, sparse.csr_matrix(dense)]).tocsr()
+    return beside(topic_weight, feats.shared(dense)), beside(agency_weight, dense)
 
 
 def _train_tag(
@@ -297,8 +297,9 @@ def _tag_work(
     if settings.tag_words or settings.agency_words:
         word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
         word.fit(row_texts)
-    x_topic = _tag_matrix(word, settings.tag_words, row_texts, dense[idx])
-    x_agency = _agency_matrix(word, settings.agency_words, row_texts, dense[idx])
+    x_topic, x_agency = _tag_inputs(
+        word, settings.tag_words, settings.agency_words, row_texts, dense[idx]
+    )
     grp = np.array([g for _, g in rows])
     tags = []
     for tag in TAGS:

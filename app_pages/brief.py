@@ -161,28 +161,26 @@ def recurring_section(counts: pd.DataFrame, kind: str, examples: dict, in_app: b
 def letters_table(rows: pd.DataFrame, with_area: bool) -> str:
     if rows.empty:
         return "<p>None in the corpus.</p>"
-    table = [
-        {
-            **(
-                {"Area": names.area_name(r.urn, voc.la_names, r.local_authority)}
-                if with_area
-                else {}
-            ),
-            "Published": html_parts.nice_date(r.published),
-            "Theme": theme_name(r.theme),
-            "Strengths": r.n_strengths,
-            "Improvements": r.n_improvements,
-            "Priority actions": r.n_priority_actions,
-            "Letter": html_parts.letter_link(
-                r.source_url if isinstance(r.source_url, str) else "",
-                str(r.urn),
-                names.area_name(r.urn, voc.la_names, r.local_authority),
-                html_parts.nice_date(r.published),
-                site_text="reports website",
-            ),
-        }
-        for r in rows.itertuples()
-    ]
+    table = []
+    for r in rows.itertuples():
+        area, when = (
+            names.area_name(r.urn, voc.la_names, r.local_authority),
+            html_parts.nice_date(r.published),
+        )
+        link = html_parts.letter_link(
+            r.source_url, str(r.urn), area, when, site_text="reports website"
+        )
+        table.append(
+            {
+                **({"Area": area} if with_area else {}),
+                "Published": when,
+                "Theme": theme_name(r.theme),
+                "Strengths": r.n_strengths,
+                "Improvements": r.n_improvements,
+                "Priority actions": r.n_priority_actions,
+                "Letter": link,
+            }
+        )
     columns = ["Published", "Theme", "Strengths", "Improvements", "Priority actions", "Letter"]
     return html_parts.table(
         table, (["Area"] if with_area else []) + columns, text_columns=["Theme"]

@@ -590,13 +590,6 @@ def corpus_zip(db: Path) -> bytes:
         conn.close()
 
 
-def source_link(source_url: str, page: int) -> str:
-    """Link to a sentence's page in its letter; '' when the letter only exists locally."""
-    if not source_url or not source_url.startswith(("https://", "http://")):
-        return ""
-    return f"{source_url}#page={int(page)}"
-
-
 def local_pdf(file_id: str) -> Path | None:
     if not file_id:
         return None

@@ -131,14 +131,21 @@ def nice_date(iso: str) -> str:
         return str(iso)
 
 
-def page_link(source_url: str, page: int) -> str:
-    if not source_url or not str(source_url).startswith(("https://", "http://")):
+def web_address(source_url: object) -> str:
+    """The letter's file address when it is one on the web ('' when unknown or only local)."""
+    if not isinstance(source_url, str) or not source_url.startswith(("https://", "http://")):
         return ""
-    return f"{source_url}#page={int(page)}"
+    return source_url
+
+
+def page_link(source_url: object, page: int) -> str:
+    """A sentence's page in its letter's PDF; '' when the letter has no web address."""
+    url = web_address(source_url)
+    return f"{url}#page={int(page)}" if url else ""
 
 
 def letter_link(
-    source_url: str,
+    source_url: object,
     urn: str,
     area: str,
     when: str,
@@ -147,8 +154,8 @@ def letter_link(
     """A letter's PDF; with no known file address, its area's page on the reports website,
     where its letters are listed (``site_text``: shorter in a table's Letter column); else
     nothing."""
-    if source_url:
-        return Link(source_url, "PDF", f"PDF: the letter to {area}, {when}")
+    if url := web_address(source_url):
+        return Link(url, "PDF", f"PDF: the letter to {area}, {when}")
     provider = names.provider_page(urn)
     label = f"the letter to {area}, {when}, on the reports website"
     return Link(provider, site_text, f"{site_text}: {label}") if provider else ""
@@ -174,7 +181,7 @@ def sentence_item(
     file address, the area's page on the reports website, where its letters are listed) and a
     link to the findings like it in other letters."""
     area, when, page = area_of(r, la_names), nice_date(str(r["published"])), r["page"]
-    url = page_link(str(r.get("source_url") or ""), int(page))  # type: ignore[arg-type]
+    url = page_link(r.get("source_url"), int(page))  # type: ignore[arg-type]
     # Link names say which letter and sentence they go from: a page of many sentences never
     # has two links of one name that go to different places.
     letter = f"the {area} letter of {when}"

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from app_pages import data, html_parts, names
+from app_pages import html_parts, names
 from app_pages.readings import plural
 
 SHOW_ROWS = 1000  # sentences sent to the browser per table; its CSV download has them all
@@ -84,7 +84,7 @@ def finding_table(
 def letter_link(r: pd.Series) -> str:
     """The sentence's page in its letter, or (no known file address) the area's page on the
     reports website, where its letters are listed."""
-    return data.source_link(r["source_url"], r["page"]) or names.provider_page(r["urn"])
+    return html_parts.page_link(r["source_url"], r["page"]) or names.provider_page(r["urn"])
 
 
 def sentence_list(
