@@ -190,7 +190,7 @@ def sentence_item(
         where = anchor(Link(url, f"p. {page}", f"p. {page} of {letter} (PDF)"))
     else:
         where = f"p. {html.escape(str(page))}"
-        site = letter_link("", str(r.get("urn") or ""), area, when)
+        site = letter_link(r.get("source_url"), str(r.get("urn") or ""), area, when)
         if site:
             where += ", " + anchor(site)
     if with_letter:

@@ -39,7 +39,10 @@ def finding_table(
     """Findings in a grid, names not codes, with a link to the source page. Long results
     show their first SHOW_ROWS rows (every row costs the reader's browser time)."""
     view = first_rows(df, SHOW_ROWS, "sentences", total).copy()
-    view["link"] = [letter_link(r) for _, r in view.iterrows()]
+    view["link"] = [
+        sentence_address(u, p, n)
+        for u, p, n in zip(view["source_url"], view["page"], view["urn"], strict=True)
+    ]
     view["like"] = "similar?finding=" + view["finding_id"].astype(str)  # findings like this
     view["label"] = view["label"].map(names.label_name)
     view["theme"] = view["theme"].map(names.theme_name)
@@ -81,10 +84,10 @@ def finding_table(
     )
 
 
-def letter_link(r: pd.Series) -> str:
+def sentence_address(source_url: object, page: int, urn: str) -> str:
     """The sentence's page in its letter, or (no known file address) the area's page on the
     reports website, where its letters are listed."""
-    return html_parts.page_link(r["source_url"], r["page"]) or names.provider_page(r["urn"])
+    return html_parts.page_link(source_url, page) or names.provider_page(urn)
 
 
 def sentence_list(

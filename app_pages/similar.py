@@ -129,9 +129,11 @@ st.html(
             with_letter=True,
             theme_name=theme_name,
             la_names=voc.la_names,
-            extra=f" <span class='jt-meta'>similarity {html.escape(f'{r.similarity:.2f}')}</span>",
+            extra=" <span class='jt-meta'>similarity "
+            + html.escape(f"{r['similarity']:.2f}")
+            + "</span>",
         )
-        for _, r in rows.iterrows()
+        for r in rows.to_dict("records")
     )
     + "</ol>"
 )
