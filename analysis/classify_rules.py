@@ -211,7 +211,8 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"director of children|\bDCS\b|children[’']?s social|referral and assessment|"
         r"edge of care|care leavers?|\b(leave|leaving|left) care\b|children in care|"
         r"looked[- ]after|emergency duty (team|service)|"
-        r"children and families (service|team|department)"
+        r"children and families (service|team|department)|"
+        r"child protection (plans?|enquir(y|ies))|\bchild in need\b(?! of)|\bsection 47\b"
     ),
     "police": _rx(
         r"\bpolice\b|\bconstabulary\b|\bthe force\b|\bforce[’']s\b|\bPCSOs?\b|"

@@ -91,6 +91,12 @@ def test_weak_label_cleaning_drops_contradictions() -> None:
         ("MAPPA meetings consider risks to children.", {"police", "probation"}),
         ("Designated safeguarding leads in schools refer concerns.", {"education"}),
         ("Social workers visit children quickly.", {"children_social_care"}),
+        # The taxonomy's children's social care covers these plans and enquiries by name.
+        ("Child protection plans are not always clear.", {"children_social_care"}),
+        ("Child in need meetings are held on time.", {"children_social_care"}),
+        ("Section 47 enquiries start the same day.", {"children_social_care"}),
+        ("Child protection conferences are quorate.", set()),
+        ("No one saw her as a child in need of protection.", set()),
         ("The youth offending team assesses risk well.", {"youth_justice"}),
         (
             "The safeguarding children partnership's audits are thorough.",
@@ -183,6 +189,29 @@ def test_a_sentence_naming_no_agency_reads_its_paragraphs_agencies() -> None:
     assert para[4:].sum() == 0  # a new paragraph that names no one carries nothing over
     # Only the agency models read them: the shared row stops where they begin.
     assert feats.shared(dense).shape[1] == feats.paragraph_slice(dense).start
+
+
+def test_each_sentence_reads_the_meaning_of_the_rest_of_its_paragraph() -> None:
+    findings = [
+        finding("Police officers attend incidents quickly.", position=1, paragraph=1),
+        finding("In some cases seen, the response was delayed.", position=2, paragraph=1),
+        finding("Records of it are thorough.", position=3, paragraph=1),
+        finding("Plans are reviewed regularly.", position=4, paragraph=2),
+        finding("Health visitors see every new baby.", position=5, paragraph=3),
+        finding("Too few are seen on time.", position=6, paragraph=3),
+    ]
+    vectors = np.arange(6 * 4, dtype=np.float32).reshape(6, 4)
+    dense = feats.dense_features(findings, vectors)
+    own = dense[:, : feats.paragraph_vector_slice(dense).start]
+    rest = dense[:, feats.paragraph_vector_slice(dense)]
+    assert np.array_equal(own, vectors)
+    assert np.allclose(rest[1], (vectors[0] + vectors[2]) / 2)  # the other two, not itself
+    assert np.allclose(rest[0], (vectors[1] + vectors[2]) / 2)
+    assert not rest[3].any()  # a sentence alone in its paragraph
+    assert np.allclose(rest[4], vectors[5]) and np.allclose(rest[5], vectors[4])
+    # The lexicon hits still start after both vectors.
+    assert feats.embed_width(dense) == 8
+    assert dense[4, feats.embed_width(dense) + feats.tag_index("health")] == 1
 
 
 def test_perpetrator_focus_fires_on_perpetrators_not_victims() -> None:

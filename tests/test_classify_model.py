@@ -117,6 +117,25 @@ def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
     assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + shared
 
 
+def test_only_the_agency_models_weigh_the_paragraphs_meaning_more() -> None:
+    texts, dense, _, _ = _topic_training(n=4)
+    dense[:] = 1.0
+    topic_x, agency_x = cm._tag_inputs(None, 0.0, 0.0, 2.25, texts, dense)
+    para = feats.paragraph_vector_slice(dense)
+    assert para.stop - para.start == 8  # _topic_training's vectors are 8 wide
+    assert np.all(agency_x[:, para] == 2.25)
+    rest = np.delete(agency_x, np.arange(para.start, para.stop), axis=1)
+    assert np.all(rest == 1.0)
+    assert np.all(topic_x == 1.0) and np.all(dense == 1.0)  # the shared row is not touched
+
+
+def test_models_are_retrained_when_the_rules_change(monkeypatch) -> None:
+    before = cm.fingerprint([], "gold")
+    assert cm.fingerprint([], "gold") == before
+    monkeypatch.setattr(feats, "RULES_VERSION", "another lexicon")
+    assert cm.fingerprint([], "gold") != before
+
+
 def test_saving_models_removes_the_file_older_builds_left(tmp_path) -> None:
     texts, dense, examples, groups = _topic_training()
     models = cm.train(
