@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -158,9 +159,13 @@ def decide_labels(
 
 def tag_rows(corpus: Corpus, models: Models, params: Params = DEFAULT_PARAMS) -> None:
     """Fill the tag fields of every finding of the corpus in place."""
-    proba = models.label_proba(corpus.texts, corpus.dense)
+    # The label model's character n-grams are read in Python while the tag models multiply
+    # in scipy, which lets go of the GIL: side by side they overlap.
+    with ThreadPoolExecutor(2) as pool:
+        label_job = pool.submit(models.label_proba, corpus.texts, corpus.dense)
+        tags = models.tag_sets(corpus.texts, corpus.dense)
+        proba = label_job.result()
     labels = decide_labels(corpus.findings, proba, params)
-    tags = models.tag_sets(corpus.texts, corpus.dense)
     for f, (label, source, conf), t in zip(corpus.findings, labels, tags, strict=True):
         f.label, f.label_source, f.label_confidence = label, source, conf
         f.needs_review = source == "model" and conf < params.review_threshold

@@ -39,6 +39,20 @@ def test_a_vector_does_not_depend_on_the_sentences_batched_with_it() -> None:
     assert np.allclose(alone, padded, atol=1e-5)
 
 
+def test_batches_embedded_side_by_side_are_the_vectors_embedded_one_by_one(monkeypatch) -> None:
+    texts = [f"Sentence {i} says that the police {'visit ' * i}children." for i in range(9)]
+    monkeypatch.setattr(embed, "BATCH", 2)  # five batches
+    monkeypatch.setenv("JTAI_EMBED_JOBS", "1")
+    one = embed.Encoder()
+    alone = one.encode(texts)
+    monkeypatch.setenv("JTAI_EMBED_JOBS", "2")
+    two = embed.Encoder()
+    side_by_side = two.encode(texts)
+    assert len(one._sessions) == 1 and len(two._sessions) == 2
+    assert np.array_equal(alone, side_by_side)
+    assert len(two.encode(["One sentence."])) == 1 and len(two._sessions) == 2
+
+
 def test_vectors_carry_meaning_beyond_shared_words() -> None:
     query, near, far = embed.encode(
         [
