@@ -167,8 +167,9 @@ def test_a_sentence_naming_no_agency_carries_the_previous_sentences_agencies() -
     assert dense[:, feats.heading_slice(dense)][3, feats.SECTIONS.index("improvements")] == 1
 
 
-def test_a_sentence_naming_no_agency_reads_its_paragraphs_agencies() -> None:
-    findings = [
+def _two_paragraphs() -> list:
+    """Four sentences about the police then health visitors, then two that name no one."""
+    return [
         finding("Police officers attend incidents quickly.", position=1, paragraph=1),
         finding("In some cases seen, the response was delayed.", position=2, paragraph=1),
         finding("Records of it are thorough.", position=3, paragraph=1),
@@ -176,6 +177,10 @@ def test_a_sentence_naming_no_agency_reads_its_paragraphs_agencies() -> None:
         finding("Plans are reviewed regularly.", position=5, paragraph=2),
         finding("Too few are reviewed on time.", position=6, paragraph=2),
     ]
+
+
+def test_a_sentence_naming_no_agency_reads_its_paragraphs_agencies() -> None:
+    findings = _two_paragraphs()
     dense = feats.dense_features(findings, np.zeros((6, 8), dtype=np.float32))
     para = dense[:, feats.paragraph_slice(dense)]
     n = len(feats.AGENCIES)
@@ -192,26 +197,19 @@ def test_a_sentence_naming_no_agency_reads_its_paragraphs_agencies() -> None:
 
 
 def test_each_sentence_reads_the_meaning_of_the_rest_of_its_paragraph() -> None:
-    findings = [
-        finding("Police officers attend incidents quickly.", position=1, paragraph=1),
-        finding("In some cases seen, the response was delayed.", position=2, paragraph=1),
-        finding("Records of it are thorough.", position=3, paragraph=1),
-        finding("Plans are reviewed regularly.", position=4, paragraph=2),
-        finding("Health visitors see every new baby.", position=5, paragraph=3),
-        finding("Too few are seen on time.", position=6, paragraph=3),
-    ]
-    vectors = np.arange(6 * 4, dtype=np.float32).reshape(6, 4)
+    findings = [*_two_paragraphs(), finding("A bullet of its own.", position=7, paragraph=3)]
+    vectors = np.arange(7 * 4, dtype=np.float32).reshape(7, 4)
     dense = feats.dense_features(findings, vectors)
     own = dense[:, : feats.paragraph_vector_slice(dense).start]
     rest = dense[:, feats.paragraph_vector_slice(dense)]
     assert np.array_equal(own, vectors)
-    assert np.allclose(rest[1], (vectors[0] + vectors[2]) / 2)  # the other two, not itself
-    assert np.allclose(rest[0], (vectors[1] + vectors[2]) / 2)
-    assert not rest[3].any()  # a sentence alone in its paragraph
+    assert np.allclose(rest[1], (vectors[0] + vectors[2] + vectors[3]) / 3)  # not itself
+    assert np.allclose(rest[0], (vectors[1] + vectors[2] + vectors[3]) / 3)
     assert np.allclose(rest[4], vectors[5]) and np.allclose(rest[5], vectors[4])
+    assert not rest[6].any()  # a sentence alone in its paragraph
     # The lexicon hits still start after both vectors.
     assert feats.embed_width(dense) == 8
-    assert dense[4, feats.embed_width(dense) + feats.tag_index("health")] == 1
+    assert dense[3, feats.embed_width(dense) + feats.tag_index("health")] == 1
 
 
 def test_perpetrator_focus_fires_on_perpetrators_not_victims() -> None:
