@@ -64,19 +64,23 @@ EXIT_USAGE = 2  # bad command line (argparse's code), or nothing to work on yet
 EXIT_STOPPED = 3  # stopped before the end, nothing half-done: the message says why
 
 
+def _jobs(variable: str) -> int:
+    """A positive whole number from the environment variable, else every core."""
+    value = os.environ.get(variable, "")
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+
+
 def train_jobs() -> int:
     """Threads that train the label and tag models side by side (JTAI_TRAIN_JOBS; default:
     every core). Training runs after the embedding, so the cores are otherwise idle."""
-    value = os.environ.get("JTAI_TRAIN_JOBS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+    return _jobs("JTAI_TRAIN_JOBS")
 
 
 def embed_jobs() -> int:
     """Model sessions that embed batches side by side, one core each (JTAI_EMBED_JOBS; default:
     every core). Two one-thread sessions embed the shared letters about a tenth faster than
     one session spreading each small batch over two threads, with the same vectors."""
-    value = os.environ.get("JTAI_EMBED_JOBS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+    return _jobs("JTAI_EMBED_JOBS")
 
 
 def gold_letters_dir() -> Path | None:

@@ -11,6 +11,7 @@ of the sentence's paragraph names (paragraph_agencies).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -121,14 +122,10 @@ def paragraph_vectors(findings: list[Finding], vectors: np.ndarray) -> np.ndarra
     macro-F1 0.914 -> 0.919, topics micro-F1 0.777 -> 0.782, agencies 0.837 -> 0.840)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     out = np.zeros_like(vectors)
-    start = 0
-    for end in range(1, len(findings) + 1):
-        if end < len(findings) and _same_paragraph(findings[end], findings[start]):
-            continue
-        if end - start > 1:  # one paragraph: rows start..end-1
+    for start, end in _paragraphs(findings):
+        if end - start > 1:
             total = vectors[start:end].sum(axis=0)
             out[start:end] = (total - vectors[start:end]) / (end - start - 1)
-        start = end
     return out
 
 
@@ -142,20 +139,26 @@ def paragraph_agencies(findings: list[Finding], text_rows: np.ndarray) -> np.nda
     n_agencies = len(AGENCIES)
     named = text_rows[:, :n_agencies] > 0
     out = np.zeros((len(findings), PARAGRAPH_WIDTH), dtype=np.float32)
-    start = 0
-    for end in range(1, len(findings) + 1):
-        if end < len(findings) and _same_paragraph(findings[end], findings[start]):
-            continue
-        for i in range(start, end):  # one paragraph: rows start..end-1
+    for start, end in _paragraphs(findings):
+        for i in range(start, end):
             if not named[i].any():
                 out[i, :n_agencies] = named[start:i].any(axis=0)
                 out[i, n_agencies:] = named[i + 1 : end].any(axis=0)
-        start = end
     return out
 
 
-def _same_paragraph(a: Finding, b: Finding) -> bool:
-    return (a.letter_id, a.section, a.paragraph) == (b.letter_id, b.section, b.paragraph)
+def _paragraphs(findings: list[Finding]) -> Iterator[tuple[int, int]]:
+    """(start, end) of each bullet or paragraph: its rows are start..end-1 (findings in reading
+    order, so a paragraph's sentences are adjacent)."""
+    start = 0
+    for end in range(1, len(findings) + 1):
+        if end == len(findings) or _paragraph_of(findings[end]) != _paragraph_of(findings[start]):
+            yield start, end
+            start = end
+
+
+def _paragraph_of(f: Finding) -> tuple[str, str, int]:
+    return (f.letter_id, f.section, f.paragraph)
 
 
 # The dense row after the vector: hits, hits pointed back to, the previous sentence's agency
