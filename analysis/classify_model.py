@@ -186,8 +186,15 @@ def fingerprint(
     return h.hexdigest()
 
 
-def _fit_lr(x, y, weights, c: float) -> LogisticRegression:
-    clf = LogisticRegression(C=c, max_iter=2000, random_state=SEED)
+def _fit_lr(
+    x, y, weights, c: float, start: Sequence[LogisticRegression] = ()
+) -> LogisticRegression:
+    """``start``: models of the same problem on part of the rows; the fit starts from their
+    mean instead of from zero."""
+    clf = LogisticRegression(C=c, max_iter=2000, random_state=SEED, warm_start=bool(start))
+    if start:
+        clf.coef_ = np.mean([m.coef_ for m in start], axis=0)
+        clf.intercept_ = np.mean([m.intercept_ for m in start], axis=0)
     clf.fit(x, y, sample_weight=weights)
     return clf
 
@@ -299,7 +306,8 @@ def _tag_inputs(
 def _train_tag(
     x, y: np.ndarray, grp: np.ndarray, n_folds: int, c: float
 ) -> tuple[LogisticRegression, float]:
-    """One tag's model and its threshold (best F1 over letter-grouped out-of-fold scores).
+    """One tag's model and its threshold (_best_threshold over letter-grouped out-of-fold
+    scores).
 
     The model on every row starts from the mean of the fold models, which solved the same
     problem on part of the rows: it converges in about half the iterations (the tag models'
@@ -316,13 +324,7 @@ def _train_tag(
         fold = _fit_lr(x[tr], y[tr], None, c)
         oof[te] = fold.predict_proba(x[te])[:, 1]
         folds.append(fold)
-    if not folds:
-        return _fit_lr(x, y, None, c), _best_threshold(y, oof)
-    clf = LogisticRegression(C=c, max_iter=2000, random_state=SEED, warm_start=True)
-    clf.coef_ = np.mean([f.coef_ for f in folds], axis=0)
-    clf.intercept_ = np.mean([f.intercept_ for f in folds], axis=0)
-    clf.fit(x, y)
-    return clf, _best_threshold(y, oof)
+    return _fit_lr(x, y, None, c, start=folds), _best_threshold(y, oof)
 
 
 @dataclass
