@@ -28,10 +28,10 @@ import config
 from analysis import classify
 from analysis import classify_model as cm
 from analysis import gold as gold_set
-from analysis.evaluation_summary import TARGETS
+from analysis.evaluation_summary import READABLE, TARGETS
 from analysis.gold import GoldRow
 from analysis.letter import AGENCIES, Finding, Letter
-from analysis.taxonomy import TOPICS, TOPICS_V1
+from analysis.taxonomy import TOPICS, TOPICS_V1, agency_name, topic_name
 
 DIRECTIONS = ("strength", "improvement")
 TEMPLATE = config.REPO_ROOT / "docs" / "model-card.md"
@@ -377,6 +377,11 @@ def _agreement_line(a: dict) -> str:
     )
 
 
+def _named(name: str, code: str) -> str:
+    """A table's row name for readers, with the code the exports and evaluation.json use."""
+    return f"{name} (`{code}`)"
+
+
 def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
     """The docs template with {placeholders} filled from the figures."""
     text = template.read_text(encoding="utf-8") if template.exists() else "{figures_table}\n"
@@ -384,17 +389,21 @@ def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
     text = re.sub(r"<!--.*?-->\s*", "", text, flags=re.S)
     t, ci = figures["test"], figures["test_intervals"]
     rows = [
-        (k, t.get(k), "-".join(map(str, ci[k])) if k in ci else "", f">= {v}")
+        (_named(READABLE[k], k), t.get(k), "-".join(map(str, ci[k])) if k in ci else "", f">= {v}")
         for k, v in TARGETS.items()
     ]
-    rows.append(("topics_v1_micro_f1", t.get("topics_v1_micro_f1"), "", ""))
-    rows.append(("needs_review_share", t.get("needs_review_share"), "", ""))
+    rows.append((_named(READABLE["topics_v1_micro_f1"], "topics_v1_micro_f1"),
+                 t.get("topics_v1_micro_f1"), "", ""))  # fmt: skip
+    rows.append((_named("Sentences flagged for review (share)", "needs_review_share"),
+                 t.get("needs_review_share"), "", ""))  # fmt: skip
     per_topic = "\n".join(
-        f"| {k} | {v['f1']} | {v['precision']} | {v['recall']} | {v['support']} |"
+        f"| {_named(topic_name(k), k)} | {v['f1']} | {v['precision']} | {v['recall']} | "
+        f"{v['support']} |"
         for k, v in t["per_topic"].items()
     )
     per_agency = "\n".join(
-        f"| {k} | {v['f1']} | {v['precision']} | {v['recall']} | {v['support']} |"
+        f"| {_named(agency_name(k), k)} | {v['f1']} | {v['precision']} | {v['recall']} | "
+        f"{v['support']} |"
         for k, v in t["per_agency"].items()
     )
     fmt = "\n".join(

@@ -55,6 +55,30 @@ def test_intervals_resample_letters() -> None:
     assert ci == evaluate.intervals(pairs, rounds=200)  # a fixed seed: the same intervals
 
 
+def test_model_card_names_figures_agencies_and_topics_as_a_reader_reads_them() -> None:
+    """The About page shows the card: its tables name each figure, agency and topic in words
+    and keep the code (a contract of the exports) beside the name."""
+    pairs = [
+        _pair("x", "strength", "strength", "children_social_care", "children_social_care",
+              "perpetrator_focus", "perpetrator_focus"),
+        _pair("y", "improvement", "improvement", "police", "", "timeliness", ""),
+    ]  # fmt: skip
+    figures = {
+        "test": evaluate.score(pairs),
+        "test_intervals": evaluate.intervals(pairs, rounds=20),
+        "test_by_format": {"A": evaluate.score(pairs)},
+        "gold_rows": 2, "gold_letters": 2, "rows_dev": 0, "rows_test": 2, "letters_dev": 0,
+        "letters_test": 2, "params": {"review_threshold": 0.6}, "generated_at": "now",
+    }  # fmt: skip
+    card = evaluate.render_model_card(figures)
+    assert "| Perpetrator focus (`perpetrator_focus`) |" in card
+    assert "| Children's social care (`children_social_care`) |" in card
+    assert "| Perpetrator focus tagged right (F1) (`perpetrator_focus_f1`) |" in card
+    rows = [line.split("|")[1].strip() for line in card.splitlines() if line.startswith("| ")]
+    assert "perpetrator_focus" not in rows and "timeliness" not in rows and "police" not in rows
+    assert "perpetrator_focus_f1" not in rows and "needs_review_share" not in rows
+
+
 TEST_LETTERS = ["80508-lewisham-2023-01-31", "80472-hampshire-2017-02-01"]
 DEV_LETTERS = ["80446-central-bedfordshire-2016-05-10", "80426-barnsley-2022-07-18",
                "80537-peterborough-2017-08-11"]  # fmt: skip
