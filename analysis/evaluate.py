@@ -377,6 +377,15 @@ def _agreement_line(a: dict) -> str:
     )
 
 
+FORMAT_ROWS = {
+    "n": "Sentences",
+    "strength_vs_improvement_macro_f1": "Strength or area for improvement told apart (macro-F1)",
+    "agencies_micro_f1": "Agencies (micro-F1)",
+    "topics_micro_f1": "Topics (micro-F1)",
+    "perpetrator_focus_f1": "Perpetrator focus (F1)",
+}
+
+
 def _named(name: str, code: str) -> str:
     """A table's row name for readers, with the code the exports and evaluation.json use."""
     return f"{name} (`{code}`)"
@@ -406,10 +415,11 @@ def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
         f"{v['support']} |"
         for k, v in t["per_agency"].items()
     )
+    # One column per format, a row per figure: three columns read on a phone, six did not.
+    by_format = figures["test_by_format"]
     fmt = "\n".join(
-        f"| {f} | {s['n']} | {s['strength_vs_improvement_macro_f1']} | "
-        f"{s['agencies_micro_f1']} | {s['topics_micro_f1']} | {s['perpetrator_focus_f1']} |"
-        for f, s in figures["test_by_format"].items()
+        f"| {name} | " + " | ".join(str(s.get(key)) for s in by_format.values()) + " |"
+        for key, name in FORMAT_ROWS.items()
     )
     lolo = figures.get("dev_leave_one_letter_out") or {}
     values = {
@@ -418,8 +428,12 @@ def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
         "|---|---|---|---|---|\n" + per_topic,
         "per_agency_table": "| agency | F1 | precision | recall | test support |\n"
         "|---|---|---|---|---|\n" + per_agency,
-        "format_table": "| format | sentences | strength vs improvement | agencies | topics | "
-        "perpetrator focus |\n|---|---|---|---|---|---|\n" + fmt,
+        "format_table": "| figure | "
+        + " | ".join(f"format {f}" for f in by_format)
+        + " |\n|---|"
+        + "---|" * len(by_format)
+        + "\n"
+        + fmt,
         "lolo_line": ", ".join(f"{k} {lolo.get(k)}" for k in TARGETS) if lolo else "not run",
         "agreement_line": _agreement_line(figures.get("agreement") or {}),
         "gold_rows": figures["gold_rows"],

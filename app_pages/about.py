@@ -127,6 +127,6 @@ if ev_json.exists():
         st.markdown("\n".join(_figure_line(r) for r in rows.to_dict("records")))
         common.download_csv(rows, "evaluation.csv", key="dl_eval")
 if card.exists():
-    with st.expander("Model card", expanded=True):
+    with st.expander("Model card", expanded=True), st.container(key="about_card"):
         # The card is our own build's output, but render it as text, not HTML.
         st.markdown(card.read_text(encoding="utf-8")[:50_000])

@@ -13,7 +13,9 @@ import streamlit as st
 # on a phone).
 # Explore, What's new and an area's letters: a grid or table on a wide screen, a list on a
 # phone (a grid shows ~20 characters of a sentence at 390 px). The grid's own "Download as
-# CSV" would save only the rows it shows; the page's button saves them all.
+# CSV" would save only the rows it shows; the page's button saves them all. The model card's
+# tables (About) are wider than a phone, and their box cut off the columns past its edge: on a
+# phone they keep to its width: words wrap at spaces, and only a code breaks inside itself.
 CSS = """
 <style>
 [data-testid="stCaptionContainer"] { color: inherit !important; opacity: 0.85; }
@@ -34,6 +36,9 @@ div:has(> [data-testid="stWidgetLabel"]):has(:disabled) [data-testid="stWidgetLa
 }
 @media (max-width: 640px) {
   .st-key-explore_grid, .st-key-new_table, .st-key-area_letters_table { display: none; }
+  .st-key-about_card table { width: 100%; font-size: 0.85rem; }
+  .st-key-about_card th, .st-key-about_card td { padding: 0.2rem; hyphens: auto; }
+  .st-key-about_card td code { word-break: break-all; }
 }
 @media (min-width: 641px) {
   .st-key-explore_list, .st-key-new_list, .st-key-area_letters_list { display: none; }

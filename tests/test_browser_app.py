@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from streamlit_server import (
     wait_drawn,
 )
 from test_app_support import build_corpus
+from test_evaluate import card_figures
 
+from analysis import evaluate
 from analysis.taxonomy import agency_name
 
 pytestmark = [
@@ -120,6 +123,28 @@ def test_bad_link_and_narrow_screen(server, browser, tmp_path: Path) -> None:  #
     assert "ignored unknown la" in body and "<script>alert(1)</script>" in body  # shown as text
     assert page.evaluate("() => document.querySelectorAll('script:not([src])').length") < 5
     page.screenshot(path=str(tmp_path / "area_narrow.png"), full_page=True)
+
+
+def test_about_model_card_tables_fit_a_phone(server, browser) -> None:  # noqa: ANN001
+    """The model card's tables were wider than a phone, and the columns past its edge were cut
+    off: on a phone every table keeps inside the screen, names wrapping."""
+    base, db = server
+    ev_dir = db.parent / "evaluation"
+    evaluate.write(card_figures(), ev_dir)
+    try:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{base}/about")
+        wait_drawn(page)
+        tables = page.locator(".st-key-about_card table")
+        n = tables.count()
+        rights = [t.bounding_box()["x"] + t.bounding_box()["width"] for t in tables.all()]
+        text = page.locator(".st-key-about_card").inner_text()
+        page.close()
+    finally:
+        shutil.rmtree(ev_dir)
+    assert n >= 3, "the card's tables are not shown"
+    assert all(r <= 390 for r in rights), rights
+    assert "Children's social care" in text and "Perpetrator focus" in text
 
 
 HOSTILE = (

@@ -55,28 +55,34 @@ def test_intervals_resample_letters() -> None:
     assert ci == evaluate.intervals(pairs, rounds=200)  # a fixed seed: the same intervals
 
 
-def test_model_card_names_figures_agencies_and_topics_as_a_reader_reads_them() -> None:
-    """The About page shows the card: its tables name each figure, agency and topic in words
-    and keep the code (a contract of the exports) beside the name."""
+def card_figures() -> dict:
+    """Figures of two test sentences, with every key the model card reads."""
     pairs = [
         _pair("x", "strength", "strength", "children_social_care", "children_social_care",
               "perpetrator_focus", "perpetrator_focus"),
         _pair("y", "improvement", "improvement", "police", "", "timeliness", ""),
     ]  # fmt: skip
-    figures = {
+    return {
         "test": evaluate.score(pairs),
         "test_intervals": evaluate.intervals(pairs, rounds=20),
         "test_by_format": {"A": evaluate.score(pairs)},
         "gold_rows": 2, "gold_letters": 2, "rows_dev": 0, "rows_test": 2, "letters_dev": 0,
         "letters_test": 2, "params": {"review_threshold": 0.6}, "generated_at": "now",
     }  # fmt: skip
-    card = evaluate.render_model_card(figures)
+
+
+def test_model_card_names_figures_agencies_and_topics_as_a_reader_reads_them() -> None:
+    """The About page shows the card: its tables name each figure, agency and topic in words
+    and keep the code (a contract of the exports) beside the name."""
+    card = evaluate.render_model_card(card_figures())
     assert "| Perpetrator focus (`perpetrator_focus`) |" in card
     assert "| Children's social care (`children_social_care`) |" in card
     assert "| Perpetrator focus tagged right (F1) (`perpetrator_focus_f1`) |" in card
     rows = [line.split("|")[1].strip() for line in card.splitlines() if line.startswith("| ")]
     assert "perpetrator_focus" not in rows and "timeliness" not in rows and "police" not in rows
     assert "perpetrator_focus_f1" not in rows and "needs_review_share" not in rows
+    # Per format: a row per figure, a column per format (three columns fit a phone).
+    assert "| figure | format A |" in card and "| Perpetrator focus (F1) | 1.0 |" in card
 
 
 TEST_LETTERS = ["80508-lewisham-2023-01-31", "80472-hampshire-2017-02-01"]
