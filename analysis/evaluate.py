@@ -391,6 +391,17 @@ def _named(name: str, code: str) -> str:
     return f"{name} (`{code}`)"
 
 
+def _per_tag_table(kind: str, per_tag: dict[str, dict], name_of: Callable[[str], str]) -> str:
+    rows = [
+        f"| {_named(name_of(k), k)} | {v['f1']} | {v['precision']} | {v['recall']} | "
+        f"{v['support']} |"
+        for k, v in per_tag.items()
+    ]
+    return "\n".join(
+        [f"| {kind} | F1 | precision | recall | test support |", "|---|---|---|---|---|", *rows]
+    )
+
+
 def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
     """The docs template with {placeholders} filled from the figures."""
     text = template.read_text(encoding="utf-8") if template.exists() else "{figures_table}\n"
@@ -405,16 +416,6 @@ def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
                  t.get("topics_v1_micro_f1"), "", ""))  # fmt: skip
     rows.append((_named("Sentences flagged for review (share)", "needs_review_share"),
                  t.get("needs_review_share"), "", ""))  # fmt: skip
-    per_topic = "\n".join(
-        f"| {_named(topic_name(k), k)} | {v['f1']} | {v['precision']} | {v['recall']} | "
-        f"{v['support']} |"
-        for k, v in t["per_topic"].items()
-    )
-    per_agency = "\n".join(
-        f"| {_named(agency_name(k), k)} | {v['f1']} | {v['precision']} | {v['recall']} | "
-        f"{v['support']} |"
-        for k, v in t["per_agency"].items()
-    )
     # One column per format, a row per figure: three columns read on a phone, six did not.
     by_format = figures["test_by_format"]
     fmt = "\n".join(
@@ -424,10 +425,8 @@ def render_model_card(figures: dict, template: Path = TEMPLATE) -> str:
     lolo = figures.get("dev_leave_one_letter_out") or {}
     values = {
         "figures_table": _table(rows),
-        "per_topic_table": "| topic | F1 | precision | recall | test support |\n"
-        "|---|---|---|---|---|\n" + per_topic,
-        "per_agency_table": "| agency | F1 | precision | recall | test support |\n"
-        "|---|---|---|---|---|\n" + per_agency,
+        "per_topic_table": _per_tag_table("topic", t["per_topic"], topic_name),
+        "per_agency_table": _per_tag_table("agency", t["per_agency"], agency_name),
         "format_table": "| figure | "
         + " | ".join(f"format {f}" for f in by_format)
         + " |\n|---|"

@@ -37,7 +37,7 @@ div:has(> [data-testid="stWidgetLabel"]):has(:disabled) [data-testid="stWidgetLa
 @media (max-width: 640px) {
   .st-key-explore_grid, .st-key-new_table, .st-key-area_letters_table { display: none; }
   .st-key-about_card table { width: 100%; font-size: 0.85rem; }
-  .st-key-about_card th, .st-key-about_card td { padding: 0.2rem; hyphens: auto; }
+  .st-key-about_card th, .st-key-about_card td { padding: 0.2rem; }
   .st-key-about_card td code { word-break: break-all; }
 }
 @media (min-width: 641px) {
