@@ -149,6 +149,25 @@ def test_pointing_back_carries_the_previous_sentences_hits() -> None:
     assert sub[3, feats.AGENCIES.index("police")] == 1 and sub[:3].sum() == 0
 
 
+def test_within_a_paragraph_the_previous_sentences_topics_are_read() -> None:
+    findings = [
+        finding("Police arrested the men who ran the drugs line.", position=1, paragraph=1),
+        finding("Some cases were dropped too early.", position=2, paragraph=1),
+        finding("Plans are reviewed regularly.", position=3, paragraph=2),
+        finding("Some cases were dropped too early.", position=4, paragraph=2),
+    ]
+    dense = feats.dense_features(findings, np.zeros((4, 8), dtype=np.float32))
+    start = feats.embed_width(dense) + len(feats.TAGS)
+    back = dense[:, start : start + len(feats.TAGS)]
+    perp, police = feats.tag_index("perpetrator_focus"), feats.tag_index("police")
+    plans = feats.tag_index("assessment_and_planning")
+    # Not pointing back, but in the arrests' paragraph: their topic, not their agency.
+    assert back[1, perp] == 1 and back[1, police] == 0
+    # A new paragraph starts afresh; within it the plans are read.
+    assert back[2].sum() == 0
+    assert back[3, plans] == 1 and back[3, perp] == 0
+
+
 def test_a_sentence_naming_no_agency_carries_the_previous_sentences_agencies() -> None:
     findings = [
         finding("Police officers attend incidents quickly.", position=1),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from analysis import classify_features as feats
 from analysis import classify_model as cm
@@ -95,6 +96,30 @@ def test_without_word_features_the_topic_cannot_be_read() -> None:
     assert with_word == without
 
 
+def test_topic_models_read_a_word_form_they_never_saw_by_its_characters() -> None:
+    """Trained on 'kinship carers' and 'school governors', 'kinships' and 'governorships' are
+    told apart by their characters; by their words alone they are the same unknown sentence."""
+    texts, dense, examples, groups = _topic_training()
+    new = ["Kinships meet often.", "Governorships meet often."]
+    proba = {}
+    for chars in (0.5, 0.0):
+        settings = replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, topic_chars=chars)
+        models = cm.train(texts, dense, examples, groups, "fp", settings)
+        topic_x, _ = cm._tag_inputs(
+            models.tag_word,
+            models.tag_word_weight,
+            models.agency_word_weight,
+            models.agency_paragraph,
+            new,
+            np.zeros((2, dense.shape[1]), dtype=np.float32),
+            models.topic_chars,
+            models.topic_char_weight,
+        )
+        proba[chars] = models.tag_clfs["send_and_disability"].predict_proba(topic_x)[:, 1]
+    assert proba[0.5][0] > proba[0.5][1] + 0.1
+    assert proba[0.0][0] == pytest.approx(proba[0.0][1])
+
+
 def test_agency_models_read_the_sentences_words() -> None:
     assert _tags_of_two_sentences("police", "constables", agency_words=1.0) == [True, False]
     with_word, without = _tags_of_two_sentences("police", "constables", agency_words=0.0)
@@ -142,7 +167,8 @@ def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
     assert models.tag_clfs["police"].n_features_in_ == n_words + dense.shape[1]
     shared = feats.shared(dense).shape[1]
     assert shared == dense.shape[1] - feats.PARAGRAPH_WIDTH
-    assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + shared
+    n_chars = len(models.topic_chars.vocabulary_)
+    assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + n_chars + shared
 
 
 def test_only_the_agency_models_weigh_the_paragraphs_meaning_more() -> None:
