@@ -5,8 +5,8 @@ its meaning (the sentence vector, analysis.embed), the meaning of the rest of it
 (paragraph_vectors), the heading it sits under, whether it is a bullet, the lexicon hits of the
 guide's wording (classify_rules), and, for a sentence that points back ('This ...', 'They ...'),
 the previous sentence's lexicon hits (its topic hits for any sentence of the same bullet or
-paragraph). The agency models alone also read the agencies the rest
-of the sentence's paragraph names (paragraph_agencies).
+paragraph). The agency models alone also read the agencies the rest of the sentence's
+paragraph names (paragraph_agencies).
 """
 
 from __future__ import annotations
@@ -88,8 +88,7 @@ def dense_features(
     paragraph's (paragraph_vectors), the lexicon hits, the previous sentence's hits when this
     one points back (its topic hits whenever both are in one bullet or paragraph), the
     previous sentence's agency hits when this one names no agency, the cues, the heading and
-    the agency sub-heading. ``text_rows``: text_features of each
-    finding, when already known."""
+    the agency sub-heading. ``text_rows``: text_features of each finding, when already known."""
     if text_rows is None:
         text_rows = np.array([text_features(f.text) for f in findings], dtype=np.float32)
     rows = []
@@ -104,8 +103,8 @@ def dense_features(
         back = prev_hits.copy() if (same and text_rows[i, back_at]) else np.zeros_like(prev_hits)
         # Within a bullet or paragraph, the sentence before's topics are read whether or not
         # this one points back: 'Some were dropped too early.' after a sentence on
-        # investigations of the men involved. The model learns how far they count; the guide's
-        # hard case 6 keeps a topic only where the sentence is itself about it (development
+        # investigations of the men involved. The model learns how far they count; hard case 6
+        # of docs/taxonomy.md keeps a topic only where the sentence is about it (development
         # folds, model version 9: perpetrator focus 0.700 -> 0.715, macro-F1 0.9315 -> 0.9330,
         # topics and agencies within 0.001).
         if _paragraph_of(f) == prev_paragraph:
