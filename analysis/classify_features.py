@@ -94,12 +94,13 @@ def dense_features(
     rows = []
     meaning = np.hstack([vectors, paragraph_vectors(findings, vectors)])
     prev_hits = np.zeros(len(TAGS), dtype=np.float32)
-    prev_letter, prev_section, prev_paragraph = "", "", ("", "", -1)
+    prev_paragraph = ("", "", -1)  # (letter, section, paragraph) of the sentence before
     back_at, judge_at = len(TAGS) + CUES.index("refers_back"), len(TAGS) + CUES.index("judgement")
     n_agencies = len(AGENCIES)
     for i, f in enumerate(findings):
         hits, cues = text_rows[i, : len(TAGS)], text_rows[i, len(TAGS) :]
-        same = f.letter_id == prev_letter and f.section == prev_section
+        here = _paragraph_of(f)
+        same = here[:2] == prev_paragraph[:2]  # the same letter and section
         back = prev_hits.copy() if (same and text_rows[i, back_at]) else np.zeros_like(prev_hits)
         # Within a bullet or paragraph, the sentence before's topics are read whether or not
         # this one points back: 'Some were dropped too early.' after a sentence on
@@ -107,7 +108,7 @@ def dense_features(
         # of docs/taxonomy.md keeps a topic only where the sentence is about it (development
         # folds, model version 9: perpetrator focus 0.700 -> 0.715, macro-F1 0.9315 -> 0.9330,
         # topics and agencies within 0.001).
-        if _paragraph_of(f) == prev_paragraph:
+        if here == prev_paragraph:
             back[n_agencies:] = np.maximum(back[n_agencies:], prev_hits[n_agencies:])
         # A sentence that names no agency mostly goes on about the one the sentence before
         # named ('Inspectors saw ...' after a sentence on the police): the guide's 'clearly
@@ -118,8 +119,7 @@ def dense_features(
         rows.append(
             np.concatenate([meaning[i], hits, back, earlier, cues, head, agency_section_onehot(f)])
         )
-        prev_hits, prev_letter, prev_section = hits, f.letter_id, f.section
-        prev_paragraph = _paragraph_of(f)
+        prev_hits, prev_paragraph = hits, here
     if not rows:
         return np.zeros((0, 2 * vectors.shape[1] + _AFTER_VECTOR), dtype=np.float32)
     return np.hstack([np.vstack(rows), paragraph_agencies(findings, text_rows)]).astype(np.float32)

@@ -286,15 +286,34 @@ def _tag_inputs(
     chars: TfidfVectorizer | None = None,
     char_weight: float = 0.0,
 ) -> tuple[object, object]:
-    """The topic models' and the agency models' inputs: the sentence's words (read once;
-    weighted for each, none at weight 0) beside its dense row, which the topic models get
-    with the sentence's characters (``chars``, weighted ``char_weight`` within the words) and
-    without the columns only the agency models read, and the agency models with the
-    paragraph's vector scaled by ``agency_paragraph``."""
+    """The topic models' and the agency models' inputs (_tag_matrices) of ``texts``, read by
+    the fitted ``word`` and ``chars``."""
     words = word.transform(texts) if word is not None and (topic_weight or agency_weight) else None
-    topic_words = words
+    char_rows = None
     if words is not None and topic_weight and chars is not None and char_weight:
-        topic_words = sparse.hstack([words, chars.transform(texts) * char_weight], format="csr")
+        char_rows = chars.transform(texts)
+    return _tag_matrices(
+        words, char_rows, topic_weight, agency_weight, agency_paragraph, dense, char_weight
+    )
+
+
+def _tag_matrices(
+    words,
+    char_rows,
+    topic_weight: float,
+    agency_weight: float,
+    agency_paragraph: float,
+    dense: np.ndarray,
+    char_weight: float = 0.0,
+) -> tuple[object, object]:
+    """The topic models' and the agency models' inputs: the sentence's words (weighted for
+    each, none when ``words`` is None or at weight 0) beside its dense row, which the topic
+    models get with the sentence's characters (``char_rows``, weighted ``char_weight`` within
+    the words) and without the columns only the agency models read, and the agency models
+    with the paragraph's vector scaled by ``agency_paragraph``."""
+    topic_words = words
+    if words is not None and char_rows is not None and char_weight:
+        topic_words = sparse.hstack([words, char_rows * char_weight], format="csr")
     agency_rows = dense
     if agency_paragraph != 1.0:
         agency_rows = dense.copy()
@@ -371,20 +390,22 @@ def _tag_work(
         return _TagWork([], np.array([]), 0, None, None)
     idx = [e.index for e, _ in rows]
     row_texts = [texts[i] for i in idx]
-    word = chars = None
+    # Each vectorizer reads the training sentences once: fitting and transforming apart read
+    # them twice, and the characters' analysis is most of the topic models' input time.
+    word = chars = words = char_rows = None
     if settings.tag_words or settings.agency_words:
         word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-        word.fit(row_texts)
+        words = word.fit_transform(row_texts)
     if settings.tag_words and settings.topic_chars:
-        chars = _char_vectorizer().fit(row_texts)
-    x_topic, x_agency = _tag_inputs(
-        word,
+        chars = _char_vectorizer()
+        char_rows = chars.fit_transform(row_texts)
+    x_topic, x_agency = _tag_matrices(
+        words,
+        char_rows,
         settings.tag_words,
         settings.agency_words,
         settings.agency_paragraph,
-        row_texts,
         dense[idx],
-        chars,
         settings.topic_chars,
     )
     grp = np.array([g for _, g in rows])
