@@ -159,11 +159,12 @@ def decide_labels(
 
 def tag_rows(corpus: Corpus, models: Models, params: Params = DEFAULT_PARAMS) -> None:
     """Fill the tag fields of every finding of the corpus in place."""
-    # The label model's character n-grams are read in Python while the tag models multiply
-    # in scipy, which lets go of the GIL: side by side they overlap.
+    read = models.reading.read(corpus.texts)  # once, for every model
+    # Both multiply sparse matrices in scipy, which lets go of the GIL: side by side they
+    # overlap.
     with ThreadPoolExecutor(2) as pool:
-        label_job = pool.submit(models.label_proba, corpus.texts, corpus.dense)
-        tags = models.tag_sets(corpus.texts, corpus.dense)
+        label_job = pool.submit(models.label_proba, corpus.texts, corpus.dense, read)
+        tags = models.tag_sets(corpus.texts, corpus.dense, read)
         proba = label_job.result()
     labels = decide_labels(corpus.findings, proba, params)
     for f, (label, source, conf), t in zip(corpus.findings, labels, tags, strict=True):

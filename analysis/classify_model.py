@@ -1,6 +1,7 @@
 """The classifier's models, learnt from the hand-labelled gold set and the letters' headings.
 
-- Label: multinomial logistic regression over TF-IDF word 1-2 grams, the sentence vector, the
+- Label: multinomial logistic regression over TF-IDF word 1-2 grams and character 3-5 grams,
+  the sentence vector, the
   guide's cue flags and lexicon hits, and the heading. It learns from gold sentences (hand
   labels, heading features on) and from weak examples: every other sentence under a Strengths
   or Improvements heading or in a case study, labelled by its heading after dropping those whose
@@ -13,6 +14,8 @@
   sentence names none), learnt from gold sentences; its threshold is one whose neighbours also
   gave a good F1 in letter-grouped cross-validation on the training gold (_best_threshold). A
   tag with too few gold examples to learn from is left to its lexicon.
+- Every model reads one analysis of the sentences' wording (Reading): word 1-2 grams and
+  character 3-5 grams, fitted on every training sentence.
 
 The models are trained when the build's letters, the gold set or MODEL_VERSION change, saved
 under the data directory and never committed.
@@ -27,6 +30,7 @@ import pickle
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -34,7 +38,6 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
-from sklearn.pipeline import FeatureUnion
 from threadpoolctl import threadpool_limits
 
 import config
@@ -47,7 +50,7 @@ log = logging.getLogger(__name__)
 # Bump when this module's models or the examples they learn from change: the next build
 # retrains even if the letters and the gold set are the same. (The rules and features need no
 # bump: their RULES_VERSION is in the fingerprint.)
-MODEL_VERSION = "9"
+MODEL_VERSION = "10"
 SEED = 20240601
 CLASSES = ("context", "improvement", "strength")
 TAGS = AGENCIES + TOPICS
@@ -123,42 +126,106 @@ class Example:
     with_heading: bool
 
 
+class Read(NamedTuple):
+    """Sentences' TF-IDF rows: word 1-2 grams, and character 3-5 grams (None: no model reads
+    them)."""
+
+    words: sparse.csr_matrix
+    chars: sparse.csr_matrix | None
+
+
+@dataclass
+class Reading:
+    """One analysis of the sentences' wording that every model reads: TF-IDF of word 1-2 grams
+    and of character 3-5 grams within words, fitted on every training sentence.
+
+    ``known``/``rows``: the training sentences' rows by text, kept in this process only (never
+    saved): a first build tags the sentences it has just trained on, and analysing a sentence's
+    characters again costs more than looking its rows up (the same rows, to the last bits of
+    rounding: a vectorizer's fit_transform is its fit then transform)."""
+
+    word: TfidfVectorizer
+    chars: TfidfVectorizer | None
+    known: dict[str, int] = field(default_factory=dict, repr=False)
+    rows: Read | None = field(default=None, repr=False)
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], chars: bool) -> Reading:
+        word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        char_vectorizer = _char_vectorizer() if chars else None
+        rows = Read(
+            word.fit_transform(texts).tocsr(),
+            char_vectorizer.fit_transform(texts).tocsr() if char_vectorizer else None,
+        )
+        return cls(word, char_vectorizer, {t: i for i, t in enumerate(texts)}, rows)
+
+    def read(self, texts: Sequence[str]) -> Read:
+        at = np.array([self.known.get(t, -1) for t in texts], dtype=np.int64)
+        new = np.flatnonzero(at < 0)
+        if self.rows is None or len(new) == len(texts):
+            return self._analyse(texts)
+        if not len(new):
+            return Read(*(None if m is None else m[at] for m in self.rows))
+        fresh = self._analyse([texts[k] for k in new])
+        at[new] = self.rows.words.shape[0] + np.arange(len(new))
+
+        def both(kept, analysed):
+            if kept is None:
+                return None
+            return sparse.vstack([kept, analysed], format="csr")[at]
+
+        return Read(both(self.rows.words, fresh.words), both(self.rows.chars, fresh.chars))
+
+    def _analyse(self, texts: Sequence[str]) -> Read:
+        chars = self.chars.transform(texts).tocsr() if self.chars is not None else None
+        return Read(self.word.transform(texts).tocsr(), chars)
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "known": {}, "rows": None}
+
+
 @dataclass
 class Models:
-    word: TfidfVectorizer
+    reading: Reading
     label_clf: LogisticRegression
     tag_clfs: dict[str, LogisticRegression]
     tag_thresholds: dict[str, float]
     fingerprint: str
     n_train: dict[str, int] = field(default_factory=dict)
-    tag_word: TfidfVectorizer | None = None
+    label_chars: bool = True
     tag_word_weight: float = 0.0
     agency_word_weight: float = 0.0
     agency_paragraph: float = 1.0
-    topic_chars: TfidfVectorizer | None = None
     topic_char_weight: float = 0.0
 
-    def label_proba(self, texts: Sequence[str], dense: np.ndarray) -> np.ndarray:
-        """Columns in CLASSES order."""
+    def label_proba(
+        self, texts: Sequence[str], dense: np.ndarray, read: Read | None = None
+    ) -> np.ndarray:
+        """Columns in CLASSES order. ``read``: the texts' rows (self.reading.read), when known."""
         if not len(texts):
             return np.zeros((0, len(CLASSES)))
-        proba = self.label_clf.predict_proba(_label_matrix(self.word.transform(texts), dense))
+        read = read or self.reading.read(texts)
+        proba = self.label_clf.predict_proba(_label_matrix(read, self.label_chars, dense))
         out = np.zeros((len(texts), len(CLASSES)))
         for j, c in enumerate(self.label_clf.classes_):
             out[:, CLASSES.index(c)] = proba[:, j]
         return out
 
-    def tag_sets(self, texts: Sequence[str], dense: np.ndarray) -> list[set[str]]:
+    def tag_sets(
+        self, texts: Sequence[str], dense: np.ndarray, read: Read | None = None
+    ) -> list[set[str]]:
         """Tags of each row: a learnt tag where its model is sure enough, else its lexicon."""
         out: list[set[str]] = [set() for _ in range(len(dense))]
-        topic_x, agency_x = _tag_inputs(
-            self.tag_word,
+        if not len(dense):
+            return out
+        read = read or self.reading.read(texts)
+        topic_x, agency_x = _tag_matrices(
+            read.words,
+            read.chars,
             self.tag_word_weight,
             self.agency_word_weight,
             self.agency_paragraph,
-            texts,
             dense,
-            self.topic_chars,
             self.topic_char_weight,
         )
         for tag in TAGS:
@@ -220,30 +287,20 @@ def _label_rows(examples: Sequence[Example]) -> list[Example]:
 
 
 def train_label(
-    texts: Sequence[str], dense: np.ndarray, rows: Sequence[Example], settings: Settings
-) -> tuple[TfidfVectorizer, LogisticRegression, dict[str, int]]:
-    """The label model from ``rows`` (_label_rows: the examples that carry a label)."""
+    read: Read, dense: np.ndarray, rows: Sequence[Example], settings: Settings
+) -> tuple[LogisticRegression, dict[str, int]]:
+    """The label model from ``rows`` (_label_rows: the examples that carry a label), whose
+    wording and dense rows are ``read`` and ``dense``, in the same order."""
     labels = [e.label for e in rows]
-    word: TfidfVectorizer | FeatureUnion = TfidfVectorizer(
-        ngram_range=(1, 2), min_df=2, sublinear_tf=True
-    )
-    if settings.char_ngrams:
-        word = FeatureUnion(
-            [
-                ("word", word),
-                ("char", _char_vectorizer()),
-            ]
-        )
-    idx = [e.index for e in rows]
-    d = dense[idx].copy()
+    d = dense.copy()
     for k, e in enumerate(rows):
         if not e.with_heading:
             d[k, feats.heading_slice(dense)] = 0.0
-    x = _label_matrix(word.fit_transform([texts[i] for i in idx]), d)
+    x = _label_matrix(read, settings.char_ngrams, d)
     clf = _fit_lr(x, labels, np.array([e.weight for e in rows]), settings.label_c)
     counts = {c: labels.count(c) for c in CLASSES}
     counts["gold"] = sum(e.weight == 1.0 for e in rows)
-    return word, clf, counts
+    return clf, counts
 
 
 # Thresholds tried for a tag model, and how many neighbours on each side a threshold's F1 is
@@ -270,31 +327,11 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(THRESHOLDS[k + int(np.argmax(smooth))])
 
 
-def _label_matrix(words, dense: np.ndarray):
-    """The label model's input: the sentence's words beside its dense row, without the
-    columns only the agency models read."""
-    return sparse.hstack([words, sparse.csr_matrix(feats.shared(dense))]).tocsr()
-
-
-def _tag_inputs(
-    word: TfidfVectorizer | None,
-    topic_weight: float,
-    agency_weight: float,
-    agency_paragraph: float,
-    texts: Sequence[str],
-    dense: np.ndarray,
-    chars: TfidfVectorizer | None = None,
-    char_weight: float = 0.0,
-) -> tuple[object, object]:
-    """The topic models' and the agency models' inputs (_tag_matrices) of ``texts``, read by
-    the fitted ``word`` and ``chars``."""
-    words = word.transform(texts) if word is not None and (topic_weight or agency_weight) else None
-    char_rows = None
-    if words is not None and topic_weight and chars is not None and char_weight:
-        char_rows = chars.transform(texts)
-    return _tag_matrices(
-        words, char_rows, topic_weight, agency_weight, agency_paragraph, dense, char_weight
-    )
+def _label_matrix(read: Read, chars: bool, dense: np.ndarray):
+    """The label model's input: the sentence's words (and its characters when ``chars``)
+    beside its dense row, without the columns only the agency models read."""
+    wording = [read.words, read.chars] if chars and read.chars is not None else [read.words]
+    return sparse.hstack([*wording, sparse.csr_matrix(feats.shared(dense))]).tocsr()
 
 
 def _tag_matrices(
@@ -361,14 +398,11 @@ def _train_tag(
 @dataclass
 class _TagWork:
     """What the tag models learn from: per tag with enough examples its matrix and targets,
-    the letter of each row (folds never split a letter), the tag models' words and the topic
-    models' characters."""
+    and the letter of each row (folds never split a letter)."""
 
     tags: list[tuple[str, object, np.ndarray]]
     groups: np.ndarray
     n_folds: int
-    word: TfidfVectorizer | None
-    chars: TfidfVectorizer | None
 
 
 def _char_vectorizer() -> TfidfVectorizer:
@@ -379,33 +413,22 @@ def _char_vectorizer() -> TfidfVectorizer:
 
 
 def _tag_work(
-    texts: Sequence[str],
+    read: Read,
     dense: np.ndarray,
-    examples: Sequence[Example],
-    groups: Sequence[str],
+    rows: Sequence[tuple[Example, str]],
     settings: Settings,
 ) -> _TagWork:
-    rows = [(e, g) for e, g in zip(examples, groups, strict=True) if e.topics is not None]
+    """``rows``: the examples for the tag models with their letters; ``read`` and ``dense``:
+    their wording and dense rows, in the same order."""
     if not rows:
-        return _TagWork([], np.array([]), 0, None, None)
-    idx = [e.index for e, _ in rows]
-    row_texts = [texts[i] for i in idx]
-    # Each vectorizer reads the training sentences once: fitting and transforming apart read
-    # them twice, and the characters' analysis is most of the topic models' input time.
-    word = chars = words = char_rows = None
-    if settings.tag_words or settings.agency_words:
-        word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-        words = word.fit_transform(row_texts)
-    if settings.tag_words and settings.topic_chars:
-        chars = _char_vectorizer()
-        char_rows = chars.fit_transform(row_texts)
+        return _TagWork([], np.array([]), 0)
     x_topic, x_agency = _tag_matrices(
-        words,
-        char_rows,
+        read.words,
+        read.chars,
         settings.tag_words,
         settings.agency_words,
         settings.agency_paragraph,
-        dense[idx],
+        dense,
         settings.topic_chars,
     )
     grp = np.array([g for _, g in rows])
@@ -415,7 +438,7 @@ def _tag_work(
         if y.sum() < settings.min_tag_examples or (~y).sum() < settings.min_tag_examples:
             continue
         tags.append((tag, x_topic if tag in TOPICS else x_agency, y))
-    return _TagWork(tags, grp, min(settings.cv_folds, len(set(grp))), word, chars)
+    return _TagWork(tags, grp, min(settings.cv_folds, len(set(grp))))
 
 
 def train(
@@ -428,39 +451,52 @@ def train(
 ) -> Models:
     """``groups``: the letter of each example (cross-validation never splits a letter)."""
     label_rows = _label_rows(examples)
+    tag_rows = [(e, g) for e, g in zip(examples, groups, strict=True) if e.topics is not None]
+    # Every training sentence once, read once for every model: the characters' analysis,
+    # in Python, was a fifth of a first build's classify step when each model did its own.
+    taught = list(dict.fromkeys(e.index for e in examples))
+    at = {i: k for k, i in enumerate(taught)}
+    chars = settings.char_ngrams or bool(settings.tag_words and settings.topic_chars)
+
+    def rows_of(these: Iterable[Example]) -> tuple[Read, np.ndarray]:
+        idx = [e.index for e in these]
+        k = [at[i] for i in idx]
+        assert reading.rows is not None
+        return Read(*(None if m is None else m[k] for m in reading.rows)), dense[idx]
+
     # One BLAS thread: these fits are small, and OpenBLAS's threads on a busy 2-core machine
     # made one fit 60 times slower (1.75 s against 0.03 s), never faster. The limit is the
     # process's, so it holds in the threads below.
     with threadpool_limits(1):
-        work = _tag_work(texts, dense, examples, groups, settings)
+        reading = Reading.fit([texts[i] for i in taught], chars)
+        work = _tag_work(*rows_of(e for e, _ in tag_rows), tag_rows, settings)
         # The label model and each tag's model are independent of one another: train them side
         # by side, the label model (the longest) first. The same models in any order, so the
         # result does not depend on the number of threads. Threads, not processes: the fits
         # spend their time in scipy's sparse products, which release the GIL, and threads
         # share the matrices that processes would each be sent.
-        jobs = [delayed(train_label)(texts, dense, label_rows, settings)]
+        jobs = [delayed(train_label)(*rows_of(label_rows), label_rows, settings)]
         jobs += [
             delayed(_train_tag)(x, y, work.groups, work.n_folds, settings.tag_c)
             for _, x, y in work.tags
         ]
-        (word, label_clf, counts), *done = Parallel(
+        (label_clf, counts), *done = Parallel(
             n_jobs=min(config.train_jobs(), len(jobs)), prefer="threads"
         )(jobs)
     clfs = {tag: clf for (tag, _, _), (clf, _) in zip(work.tags, done, strict=True)}
     thresholds = {tag: t for (tag, _, _), (_, t) in zip(work.tags, done, strict=True)}
-    counts["tag_gold"] = sum(e.topics is not None for e in examples)
+    counts["tag_gold"] = len(tag_rows)
     return Models(
-        word,
+        reading,
         label_clf,
         clfs,
         thresholds,
         fp,
         counts,
-        work.word,
+        settings.char_ngrams,
         settings.tag_words,
         settings.agency_words,
         settings.agency_paragraph,
-        work.chars,
         settings.topic_chars,
     )
 

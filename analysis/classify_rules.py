@@ -331,7 +331,13 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"harm to others|harmful sexual behaviour|sexually harmful behaviour|"
         r"\bdisrupt(s|ed|ing|ion|ive action)?\b|\bprosecut(e|es|ed|ing|ion|ions)\b|"
         r"criminal (investigations?|justice)|investigat(e|ed|ing|ion) "
-        r"(of )?(an |the )?allegations?|\bMAPPAs?\b|multi-agency public protection|"
+        r"(of )?(an |the )?allegations?|"
+        # A criminal investigation, not a child protection enquiry (docs/taxonomy.md, hard
+        # case 15); a team's name is the agency's, not its work.
+        r"police investigat(e|es|ed|ing|ions?)\b(?! (teams?|units?))|offence investigations?|"
+        r"investigat(ions?|ing|ed|e) (in)?to (the |an? )?(alleged |reported )?(crimes?|offences?|"
+        r"allegations?|grooming|assaults?|rapes?)|crimes? (committed )?against children|"
+        r"\bMAPPAs?\b|multi-agency public protection|"
         r"licence conditions|bail conditions|perpetrator programmes?|behaviour change programme|"
         r"domestic (violence|abuse) (disclosure scheme|protection (notices?|orders?))|"
         r"\bDV(PN|PO)s?\b|Clare[’']s Law|abduction warning notices?|"

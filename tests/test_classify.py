@@ -251,6 +251,25 @@ def test_perpetrator_focus_fires_on_perpetrators_not_victims() -> None:
         assert "perpetrator_focus" not in rules.topics_in(text), text
 
 
+def test_perpetrator_focus_fires_on_criminal_investigations_not_on_enquiries() -> None:
+    """docs/taxonomy.md, hard case 15: a criminal investigation is about the person who harms,
+    a child protection enquiry about the child; a team's name alone is neither."""
+    investigations = [
+        "Police investigations are not always supervised well enough.",
+        "The quality of investigations into crimes against children varies.",
+        "Investigations into allegations of grooming take too long.",
+        "Sexual offence investigations are allocated to trained detectives.",
+    ]
+    not_about_them = [
+        "Child protection enquiries are well managed.",
+        "Staff in the police investigation team have not yet had the training.",
+    ]
+    for text in investigations:
+        assert "perpetrator_focus" in rules.topics_in(text), text
+    for text in not_about_them:
+        assert "perpetrator_focus" not in rules.topics_in(text), text
+
+
 def test_other_topics() -> None:
     assert "voice_of_child" in rules.topics_in(
         "Practitioners capture children's wishes and feelings."

@@ -3,6 +3,7 @@ model can and cannot read."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 
 import numpy as np
@@ -105,14 +106,14 @@ def test_topic_models_read_a_word_form_they_never_saw_by_its_characters() -> Non
     for chars in (0.5, 0.0):
         settings = replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, topic_chars=chars)
         models = cm.train(texts, dense, examples, groups, "fp", settings)
-        topic_x, _ = cm._tag_inputs(
-            models.tag_word,
+        read = models.reading.read(new)
+        topic_x, _ = cm._tag_matrices(
+            read.words,
+            read.chars,
             models.tag_word_weight,
             models.agency_word_weight,
             models.agency_paragraph,
-            new,
             np.zeros((2, dense.shape[1]), dtype=np.float32),
-            models.topic_chars,
             models.topic_char_weight,
         )
         proba[chars] = models.tag_clfs["send_and_disability"].predict_proba(topic_x)[:, 1]
@@ -140,10 +141,46 @@ def test_models_trained_side_by_side_are_the_ones_trained_one_at_a_time(
         assert np.array_equal(clf.coef_, two.tag_clfs[tag].coef_)
     # The label model trains beside them.
     assert np.array_equal(one.label_clf.coef_, two.label_clf.coef_)
-    assert (
-        one.word.transformer_list[0][1].vocabulary_ == two.word.transformer_list[0][1].vocabulary_
-    )
+    assert one.reading.word.vocabulary_ == two.reading.word.vocabulary_
     assert one.n_train == two.n_train
+
+
+def test_every_model_reads_one_analysis_of_the_sentences() -> None:
+    """The label model and the tag models read the same words and characters of a sentence:
+    one vocabulary each, fitted on every training sentence (the label model's too, though
+    it learns only from the sentences with a label)."""
+    texts, dense, examples, groups = _topic_training()
+    for i in (1, 3, 5):  # 'mixed' sentences: for the tag models only
+        examples[i] = replace(examples[i], label=None)
+        texts[i] = f"Sentence {i} says that foster carers meet often."
+    models = cm.train(
+        texts, dense, examples, groups, "fp", replace(cm.DEFAULT_SETTINGS, min_tag_examples=5)
+    )
+    reading = models.reading
+    assert "foster carers" in reading.word.vocabulary_
+    assert reading.chars is not None and "oster" in reading.chars.vocabulary_
+    n_words, n_chars = len(reading.word.vocabulary_), len(reading.chars.vocabulary_)
+    shared = feats.shared(dense).shape[1]
+    assert models.label_clf.n_features_in_ == n_words + n_chars + shared
+    assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + n_chars + shared
+
+
+def test_a_sentence_trained_on_is_read_as_a_new_one_is() -> None:
+    """The training sentences' rows are kept, so a first build does not analyse them again
+    when it tags them; kept or analysed, a sentence's rows are the same (to the last bits of
+    rounding), and saved models keep none."""
+    texts, dense, examples, groups = _topic_training()
+    models = cm.train(
+        texts, dense, examples, groups, "fp", replace(cm.DEFAULT_SETTINGS, min_tag_examples=5)
+    )
+    mixed = [texts[3], "A sentence never trained on, about kinship carers.", texts[0], texts[3]]
+    kept = models.reading.read(mixed)
+    fresh = pickle.loads(pickle.dumps(models.reading)).read(mixed)
+    assert not pickle.loads(pickle.dumps(models.reading)).known
+    assert len(models.reading.known) == len(set(texts))
+    for a, b in ((kept.words, fresh.words), (kept.chars, fresh.chars)):
+        assert a.shape == b.shape and abs(a - b).max() < 1e-12  # to rounding
+    assert kept.words[1].nnz > 0
 
 
 def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
@@ -163,18 +200,18 @@ def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
     rows[0, police] = 1.0
     tags = models.tag_sets(["Sentence a.", "Sentence b."], rows)
     assert ["police" in t for t in tags] == [True, False]
-    n_words = len(models.tag_word.vocabulary_)
+    n_words = len(models.reading.word.vocabulary_)
     assert models.tag_clfs["police"].n_features_in_ == n_words + dense.shape[1]
     shared = feats.shared(dense).shape[1]
     assert shared == dense.shape[1] - feats.PARAGRAPH_WIDTH
-    n_chars = len(models.topic_chars.vocabulary_)
+    n_chars = len(models.reading.chars.vocabulary_)
     assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + n_chars + shared
 
 
 def test_only_the_agency_models_weigh_the_paragraphs_meaning_more() -> None:
     texts, dense, _, _ = _topic_training(n=4)
     dense[:] = 1.0
-    topic_x, agency_x = cm._tag_inputs(None, 0.0, 0.0, 2.25, texts, dense)
+    topic_x, agency_x = cm._tag_matrices(None, None, 0.0, 0.0, 2.25, dense)
     para = feats.paragraph_vector_slice(dense)
     assert para.stop - para.start == 8  # _topic_training's vectors are 8 wide
     assert np.all(agency_x[:, para] == 2.25)
