@@ -1,12 +1,12 @@
 """The classifier's models, learnt from the hand-labelled gold set and the letters' headings.
 
 - Label: multinomial logistic regression over TF-IDF word 1-2 grams and character 3-5 grams,
-  the sentence vector, the
-  guide's cue flags and lexicon hits, and the heading. It learns from gold sentences (hand
-  labels, heading features on) and from weak examples: every other sentence under a Strengths
-  or Improvements heading or in a case study, labelled by its heading after dropping those whose
-  wording contradicts it (classify_rules.clean_weak_label), with the heading features zeroed and
-  a lower weight, so the heading shifts a verdict only as much as hand labels show it should.
+  the sentence vector, the guide's cue flags and lexicon hits, and the heading. It learns from
+  gold sentences (hand labels, heading features on) and from weak examples: every other
+  sentence under a Strengths or Improvements heading or in a case study, labelled by its
+  heading after dropping those whose wording contradicts it (classify_rules.clean_weak_label),
+  with the heading features zeroed and a lower weight, so the heading shifts a verdict only as
+  much as hand labels show it should.
 - Agencies and topics: one logistic regression per tag over the sentence vector, every lexicon
   hit, the previous sentence's hits when the sentence points back, the heading and the agency
   sub-heading (topics also over TF-IDF word 1-2 grams and character 3-5 grams; agencies also
@@ -204,7 +204,8 @@ class Models:
         """Columns in CLASSES order. ``read``: the texts' rows (self.reading.read), when known."""
         if not len(texts):
             return np.zeros((0, len(CLASSES)))
-        read = read or self.reading.read(texts)
+        if read is None:
+            read = self.reading.read(texts)
         proba = self.label_clf.predict_proba(_label_matrix(read, self.label_chars, dense))
         out = np.zeros((len(texts), len(CLASSES)))
         for j, c in enumerate(self.label_clf.classes_):
@@ -218,7 +219,8 @@ class Models:
         out: list[set[str]] = [set() for _ in range(len(dense))]
         if not len(dense):
             return out
-        read = read or self.reading.read(texts)
+        if read is None:
+            read = self.reading.read(texts)
         topic_x, agency_x = _tag_matrices(
             read.words,
             read.chars,
