@@ -28,7 +28,7 @@ import json
 import logging
 import pickle
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import NamedTuple
 
@@ -192,11 +192,7 @@ class Models:
     tag_thresholds: dict[str, float]
     fingerprint: str
     n_train: dict[str, int] = field(default_factory=dict)
-    label_chars: bool = True
-    tag_word_weight: float = 0.0
-    agency_word_weight: float = 0.0
-    agency_paragraph: float = 1.0
-    topic_char_weight: float = 0.0
+    settings: Settings = DEFAULT_SETTINGS  # what they were trained with, and read by
 
     def label_proba(
         self, texts: Sequence[str], dense: np.ndarray, read: Read | None = None
@@ -206,7 +202,7 @@ class Models:
             return np.zeros((0, len(CLASSES)))
         if read is None:
             read = self.reading.read(texts)
-        proba = self.label_clf.predict_proba(_label_matrix(read, self.label_chars, dense))
+        proba = self.label_clf.predict_proba(_label_matrix(read, self.settings.char_ngrams, dense))
         out = np.zeros((len(texts), len(CLASSES)))
         for j, c in enumerate(self.label_clf.classes_):
             out[:, CLASSES.index(c)] = proba[:, j]
@@ -221,15 +217,7 @@ class Models:
             return out
         if read is None:
             read = self.reading.read(texts)
-        topic_x, agency_x = _tag_matrices(
-            read.words,
-            read.chars,
-            self.tag_word_weight,
-            self.agency_word_weight,
-            self.agency_paragraph,
-            dense,
-            self.topic_char_weight,
-        )
+        topic_x, agency_x = _tag_matrices(read, dense, self.settings)
         for tag in TAGS:
             clf = self.tag_clfs.get(tag)
             if clf is None:
@@ -336,27 +324,21 @@ def _label_matrix(read: Read, chars: bool, dense: np.ndarray):
     return sparse.hstack([*wording, sparse.csr_matrix(feats.shared(dense))]).tocsr()
 
 
-def _tag_matrices(
-    words,
-    char_rows,
-    topic_weight: float,
-    agency_weight: float,
-    agency_paragraph: float,
-    dense: np.ndarray,
-    char_weight: float = 0.0,
-) -> tuple[object, object]:
-    """The topic models' and the agency models' inputs: the sentence's words (weighted for
-    each, none when ``words`` is None or at weight 0) beside its dense row, which the topic
-    models get with the sentence's characters (``char_rows``, weighted ``char_weight`` within
-    the words) and without the columns only the agency models read, and the agency models
-    with the paragraph's vector scaled by ``agency_paragraph``."""
+def _tag_matrices(read: Read, dense: np.ndarray, settings: Settings) -> tuple[object, object]:
+    """The topic models' and the agency models' inputs: the sentence's words (weighted
+    ``tag_words`` and ``agency_words``, none at weight 0 or when ``read.words`` is None)
+    beside its dense row, which the topic models get with the sentence's characters
+    (``read.chars``, weighted ``topic_chars`` within the words) and without the columns only
+    the agency models read, and the agency models with the paragraph's vector scaled by
+    ``agency_paragraph``."""
+    words, char_rows = read
     topic_words = words
-    if words is not None and char_rows is not None and char_weight:
-        topic_words = sparse.hstack([words, char_rows * char_weight], format="csr")
+    if words is not None and char_rows is not None and settings.topic_chars:
+        topic_words = sparse.hstack([words, char_rows * settings.topic_chars], format="csr")
     agency_rows = dense
-    if agency_paragraph != 1.0:
+    if settings.agency_paragraph != 1.0:
         agency_rows = dense.copy()
-        agency_rows[:, feats.paragraph_vector_slice(dense)] *= agency_paragraph
+        agency_rows[:, feats.paragraph_vector_slice(dense)] *= settings.agency_paragraph
 
     def beside(these, weight: float, rows: np.ndarray):
         if these is None or not weight:
@@ -368,8 +350,8 @@ def _tag_matrices(
         )
 
     return (
-        beside(topic_words, topic_weight, feats.shared(dense)),
-        beside(words, agency_weight, agency_rows),
+        beside(topic_words, settings.tag_words, feats.shared(dense)),
+        beside(words, settings.agency_words, agency_rows),
     )
 
 
@@ -424,15 +406,7 @@ def _tag_work(
     their wording and dense rows, in the same order."""
     if not rows:
         return _TagWork([], np.array([]), 0)
-    x_topic, x_agency = _tag_matrices(
-        read.words,
-        read.chars,
-        settings.tag_words,
-        settings.agency_words,
-        settings.agency_paragraph,
-        dense,
-        settings.topic_chars,
-    )
+    x_topic, x_agency = _tag_matrices(read, dense, settings)
     grp = np.array([g for _, g in rows])
     tags = []
     for tag in TAGS:
@@ -454,23 +428,21 @@ def train(
     """``groups``: the letter of each example (cross-validation never splits a letter)."""
     label_rows = _label_rows(examples)
     tag_rows = [(e, g) for e, g in zip(examples, groups, strict=True) if e.topics is not None]
-    # Every training sentence once, read once for every model: the characters' analysis,
-    # in Python, was a fifth of a first build's classify step when each model did its own.
-    taught = list(dict.fromkeys(e.index for e in examples))
-    at = {i: k for k, i in enumerate(taught)}
     chars = settings.char_ngrams or bool(settings.tag_words and settings.topic_chars)
-
-    def rows_of(these: Iterable[Example]) -> tuple[Read, np.ndarray]:
-        idx = [e.index for e in these]
-        k = [at[i] for i in idx]
-        assert reading.rows is not None
-        return Read(*(None if m is None else m[k] for m in reading.rows)), dense[idx]
 
     # One BLAS thread: these fits are small, and OpenBLAS's threads on a busy 2-core machine
     # made one fit 60 times slower (1.75 s against 0.03 s), never faster. The limit is the
     # process's, so it holds in the threads below.
     with threadpool_limits(1):
-        reading = Reading.fit([texts[i] for i in taught], chars)
+        # Every training sentence once, read once for every model: the characters' analysis,
+        # in Python, was a fifth of a first build's classify step when each model did its own.
+        # Each model's rows are then looked up among the reading's kept rows.
+        reading = Reading.fit([texts[i] for i in dict.fromkeys(e.index for e in examples)], chars)
+
+        def rows_of(these: Iterable[Example]) -> tuple[Read, np.ndarray]:
+            idx = [e.index for e in these]
+            return reading.read([texts[i] for i in idx]), dense[idx]
+
         work = _tag_work(*rows_of(e for e, _ in tag_rows), tag_rows, settings)
         # The label model and each tag's model are independent of one another: train them side
         # by side, the label model (the longest) first. The same models in any order, so the
@@ -495,11 +467,7 @@ def train(
         thresholds,
         fp,
         counts,
-        settings.char_ngrams,
-        settings.tag_words,
-        settings.agency_words,
-        settings.agency_paragraph,
-        settings.topic_chars,
+        settings,
     )
 
 
@@ -536,4 +504,12 @@ def load(path: Path | None = None) -> Models | None:
     except Exception as exc:  # a model from another library version: retrain rather than fail
         log.warning("could not load %s (%s): retraining", path, exc)
         return None
-    return models if isinstance(models, Models) else None
+    if not isinstance(models, Models):
+        return None
+    # Pickle restores a model's fields without its constructor: models saved before a field
+    # was added or renamed lack it (or would read the class's default in its place), and are
+    # retrained rather than failing or misreading when they tag.
+    if any(f.name not in vars(models) for f in fields(Models)):
+        log.warning("%s was saved by an older version of the models: retraining", path)
+        return None
+    return models

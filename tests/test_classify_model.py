@@ -106,16 +106,8 @@ def test_topic_models_read_a_word_form_they_never_saw_by_its_characters() -> Non
     for chars in (0.5, 0.0):
         settings = replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, topic_chars=chars)
         models = cm.train(texts, dense, examples, groups, "fp", settings)
-        read = models.reading.read(new)
-        topic_x, _ = cm._tag_matrices(
-            read.words,
-            read.chars,
-            models.tag_word_weight,
-            models.agency_word_weight,
-            models.agency_paragraph,
-            np.zeros((2, dense.shape[1]), dtype=np.float32),
-            models.topic_char_weight,
-        )
+        zeros = np.zeros((2, dense.shape[1]), dtype=np.float32)
+        topic_x, _ = cm._tag_matrices(models.reading.read(new), zeros, models.settings)
         proba[chars] = models.tag_clfs["send_and_disability"].predict_proba(topic_x)[:, 1]
     assert proba[0.5][0] > proba[0.5][1] + 0.1
     assert proba[0.0][0] == pytest.approx(proba[0.0][1])
@@ -211,7 +203,8 @@ def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
 def test_only_the_agency_models_weigh_the_paragraphs_meaning_more() -> None:
     texts, dense, _, _ = _topic_training(n=4)
     dense[:] = 1.0
-    topic_x, agency_x = cm._tag_matrices(None, None, 0.0, 0.0, 2.25, dense)
+    no_words = replace(cm.DEFAULT_SETTINGS, tag_words=0.0, agency_words=0.0, agency_paragraph=2.25)
+    topic_x, agency_x = cm._tag_matrices(cm.Read(None, None), dense, no_words)
     para = feats.paragraph_vector_slice(dense)
     assert para.stop - para.start == 8  # _topic_training's vectors are 8 wide
     assert np.all(agency_x[:, para] == 2.25)
@@ -239,3 +232,15 @@ def test_saving_models_removes_the_file_older_builds_left(tmp_path) -> None:
     loaded = cm.load(path)
     assert loaded is not None and loaded.fingerprint == "fp"
     assert loaded.tag_thresholds == models.tag_thresholds
+
+
+def test_models_saved_without_a_field_this_version_reads_are_retrained(tmp_path) -> None:
+    """Models pickled by an older layout (here: without their settings) load as None, so the
+    build retrains them instead of failing when they tag."""
+    texts, dense, examples, groups = _topic_training()
+    models = cm.train(
+        texts, dense, examples, groups, "fp", replace(cm.DEFAULT_SETTINGS, min_tag_examples=5)
+    )
+    del models.settings
+    path = cm.save(models, tmp_path / "models.pickle")
+    assert cm.load(path) is None
