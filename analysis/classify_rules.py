@@ -212,7 +212,8 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"edge of care|care leavers?|\b(leave|leaving|left) care\b|children in care|"
         r"looked[- ]after|emergency duty (team|service)|"
         r"children and families (service|team|department)|"
-        r"child protection (plans?|enquir(y|ies))|\bchild in need\b(?! of)|\bsection 47\b"
+        r"child protection (plans?|enquir(y|ies))|\bchild in need\b(?! of)|\bsection 47\b|"
+        r"\bplacements?\b|\bfoster(ing| carers?| care| placements?)\b"
     ),
     "police": _rx(
         r"\bpolice\b|\bconstabulary\b|\bthe force\b|\bforce[’']s\b|\bPCSOs?\b|"
@@ -220,6 +221,7 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"crime commissioner|\bMAPPAs?\b|multi-agency public protection|Operation Encompass|"
         r"(?<!in )(?<!task )\bforce\b(?! of)|\barrest(s|ed|ing)?\b|\bcustody\b|\bDASH\b|"
         r"criminal investigations?|registered sex offenders?|\bsuspects?\b|\bpolicing\b|"
+        r"domestic (abuse|violence) incidents?|"
         r"(?<!"
         + r")(?<!".join(
             # fixed-width look-behinds, one per word, so 'probation officers' is not police
@@ -241,7 +243,7 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"\bhealth[’']s\b|designated (doctor|nurse|professionals?)|named (nurse|doctor)s?|"
         r"(?<!mental )(?<!emotional )(?<!physical )(?<!sexual )(?<!public )\bhealth\b"
         r"(?! (and )?(needs|and (care|social care) plans?|and well-?being|outcomes))|"
-        r"\bmedicals?\b|neurodevelopmental"
+        r"\bmedicals?\b|neurodevelopmental|\bmaternity\b|speech and language"
     ),
     "education": _rx(
         r"\bschools?(?! nurs)|\bcolleges?\b|\bteachers?\b|\bheadteachers?\b|\beducation\b(?<!"
@@ -263,7 +265,10 @@ AGENCY_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"\b[A-Z]{0,5}SC[BP]\b|(?<!across )(?<!within )(?<!in )(?<!of )\bthe partnership\b|"
         r"\bpartnership[’']s\b|partnership (board|leaders|audits?)|"
         r"leaders across the partnership|^partnerships\b|multi-agency safeguarding arrangements|"
-        r"strategic (leadership )?(group|board)|\bMASAs?\b"
+        r"strategic (leadership )?(group|board)|\bMASAs?\b|\bsub-?groups?\b|"
+        # A partnership's own short name ('the LSP'); community safety ones (CSP, SSP) are
+        # `other`, and a few words end the same way.
+        r"\b(?!(csp|ssp|esp|grasp|crisp|clasp|wasp|gasp|lisp)\b)[a-z]{1,5}sp\b"
     ),
     "voluntary_sector": _rx(
         r"(?<!private, )(?<!private )\bvoluntary\b(?! attendance)|third sector|"
@@ -328,17 +333,21 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"(risks?|harm) (to|for) [^.]{0,20}\b(the )?(wider )?public\b|"
         r"\bmanag(e|es|ed|ing) (the )?risks? of (serious )?harm\b|"
         r"person causing harm|persons? of concern|risks? (of harm )?(to|towards) others|"
-        r"harm to others|harmful sexual behaviour|sexually harmful behaviour|"
-        r"\bdisrupt(s|ed|ing|ion|ive action)?\b|\bprosecut(e|es|ed|ing|ion|ions)\b|"
-        r"criminal (investigations?|justice)|investigat(e|ed|ing|ion) "
+        r"harm to others|"
+        r"\bdisrupt(s|ed|ing|ions?|ive action)?\b|\bprosecut(e|es|ed|ing|ion|ions)\b|"
+        r"criminal investigations?|investigat(e|ed|ing|ion) "
         r"(of )?(an |the )?allegations?|"
         # A criminal investigation, not a child protection enquiry (docs/taxonomy.md, hard
         # case 15); a team's name is the agency's, not its work.
         r"police investigat(e|es|ed|ing|ions?)\b(?! (teams?|units?))|offence investigations?|"
+        r"\binvestigated\b[^.]{0,30}\bby (the )?police|\binvestigative\b|"
+        r"achieving best evidence|\bABE\b|"
         r"investigat(ions?|ing|ed|e) (in)?to (the |an? )?(alleged |reported )?(crimes?|offences?|"
         r"allegations?|grooming|assaults?|rapes?)|crimes? (committed )?against children|"
         r"\bMAPPAs?\b|multi-agency public protection|"
-        r"licence conditions|bail conditions|perpetrator programmes?|behaviour change programme|"
+        r"licence conditions|bail conditions|releas(e|ed) from (prison|custody)|pre-release|"
+        r"\bcustodial\b|enforcement of [^.]{0,20}orders|restrictive orders|whether a crime|"
+        r"crimes? (has|had|have) been committed|perpetrator programmes?|behaviour change programme|"
         r"domestic (violence|abuse) (disclosure scheme|protection (notices?|orders?))|"
         r"\bDV(PN|PO)s?\b|Clare[’']s Law|abduction warning notices?|"
         r"(sexual harm prevention|sexual risk|non-molestation|restraining) orders?|"
@@ -346,7 +355,8 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"him|them)|"
         r"\b(charging|convict(ed|ion|ions)|imprison(ed|ment)?|sentenced|suspects?)\b|"
         r"\bMOSOVO\b|hold(ing)? (them|perpetrators|abusers|offenders|adults) to account|"
-        r"held to account|\bwho exploit|exploit(ing|s) (children|young|younger|vulnerable)|"
+        r"held to account|\b(who|that) exploit(s|ed)?\b|"
+        r"exploit(ing|s) (children|young|younger|vulnerable)|"
         r"\binstigators?\b|conditional cautions?|\bcriminal exploiters?\b"
     ),
     "voice_of_child": _rx(
