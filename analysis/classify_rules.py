@@ -333,6 +333,8 @@ TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {  # searched in lower-cased text
         r"(risks?|harm) (to|for) [^.]{0,20}\b(the )?(wider )?public\b|"
         r"\bmanag(e|es|ed|ing) (the )?risks? of (serious )?harm\b|"
         r"person causing harm|persons? of concern|risks? (of harm )?(to|towards) others|"
+        # Not 'harmful sexual behaviour' or 'criminal justice': the guide keeps a child who harms
+        # out, and the letters' criminal justice is mostly children kept out of it.
         r"harm to others|"
         r"\bdisrupt(s|ed|ing|ions?|ive action)?\b|\bprosecut(e|es|ed|ing|ion|ions)\b|"
         r"criminal investigations?|investigat(e|ed|ing|ion) "
