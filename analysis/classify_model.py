@@ -128,9 +128,9 @@ class Example:
 
 class Read(NamedTuple):
     """Sentences' TF-IDF rows: word 1-2 grams, and character 3-5 grams (None: no model reads
-    them)."""
+    them; words None only where the models read no words at all)."""
 
-    words: sparse.csr_matrix
+    words: sparse.csr_matrix | None
     chars: sparse.csr_matrix | None
 
 

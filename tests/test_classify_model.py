@@ -167,8 +167,9 @@ def test_a_sentence_trained_on_is_read_as_a_new_one_is() -> None:
     )
     mixed = [texts[3], "A sentence never trained on, about kinship carers.", texts[0], texts[3]]
     kept = models.reading.read(mixed)
-    fresh = pickle.loads(pickle.dumps(models.reading)).read(mixed)
-    assert not pickle.loads(pickle.dumps(models.reading)).known
+    saved = pickle.loads(pickle.dumps(models.reading))
+    fresh = saved.read(mixed)
+    assert not saved.known
     assert len(models.reading.known) == len(set(texts))
     for a, b in ((kept.words, fresh.words), (kept.chars, fresh.chars)):
         assert a.shape == b.shape and abs(a - b).max() < 1e-12  # to rounding
