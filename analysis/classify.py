@@ -160,11 +160,13 @@ def decide_labels(
 def tag_rows(corpus: Corpus, models: Models, params: Params = DEFAULT_PARAMS) -> None:
     """Fill the tag fields of every finding of the corpus in place."""
     read = models.reading.read(corpus.texts)  # once, for every model
+    # A gold letter's sentences are lent neighbours from other letters only, as in training.
+    near = models.near(corpus.dense, corpus.groups)
     # Both multiply sparse matrices in scipy, which lets go of the GIL: side by side they
     # overlap.
     with ThreadPoolExecutor(2) as pool:
-        label_job = pool.submit(models.label_proba, corpus.texts, corpus.dense, read)
-        tags = models.tag_sets(corpus.texts, corpus.dense, read)
+        label_job = pool.submit(models.label_proba, corpus.texts, corpus.dense, read, near)
+        tags = models.tag_sets(corpus.texts, corpus.dense, read, near)
         proba = label_job.result()
     labels = decide_labels(corpus.findings, proba, params)
     for f, (label, source, conf), t in zip(corpus.findings, labels, tags, strict=True):

@@ -205,6 +205,11 @@ def embed_width(dense: np.ndarray) -> int:
     return dense.shape[1] - _AFTER_VECTOR
 
 
+def vector_slice(dense: np.ndarray) -> slice:
+    """The sentence's own vector: the first half of the row's meaning."""
+    return slice(0, embed_width(dense) // 2)
+
+
 def paragraph_vector_slice(dense: np.ndarray) -> slice:
     """The paragraph's vector (paragraph_vectors): the second half of the row's meaning."""
     width = embed_width(dense)

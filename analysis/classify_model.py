@@ -16,6 +16,9 @@
   tag with too few gold examples to learn from is left to its lexicon.
 - Every model reads one analysis of the sentences' wording (Reading): word 1-2 grams and
   character 3-5 grams, fitted on every training sentence.
+- Every model also reads what the gold sentences nearest in meaning were labelled, outside the
+  sentence's own letter (classify_neighbours): the label model their labels, each tag model
+  their tags of its kind (agencies or topics).
 
 The models are trained when the build's letters, the gold set or MODEL_VERSION change, saved
 under the data directory and never committed.
@@ -43,6 +46,7 @@ from threadpoolctl import threadpool_limits
 import config
 from analysis import classify_features as feats
 from analysis import classify_rules as rules
+from analysis.classify_neighbours import Neighbours
 from analysis.letter import AGENCIES, TOPICS, Finding, Letter
 
 log = logging.getLogger(__name__)
@@ -50,7 +54,7 @@ log = logging.getLogger(__name__)
 # Bump when this module's models or the examples they learn from change: the next build
 # retrains even if the letters and the gold set are the same. (The rules and features need no
 # bump: their RULES_VERSION is in the fingerprint.)
-MODEL_VERSION = "11"
+MODEL_VERSION = "12"
 SEED = 20240601
 CLASSES = ("context", "improvement", "strength")
 TAGS = AGENCIES + TOPICS
@@ -108,6 +112,15 @@ class Settings:
     # build's classify step is 16 s, not 25 s. With gold part 11 (7,829 sentences), 3 folds
     # scored no higher (agencies 0.854 / 0.850, perpetrator focus 0.705 / 0.706).
     cv_folds: int = 2
+    # The gold sentences nearest in meaning (classify_neighbours): how many, and the weight of
+    # their tags' shares beside the tag models' features and of their labels' shares beside the
+    # label model's. Development folds (model version 11): k 10 / 20 / 30 at weight 2 gave
+    # perpetrator focus 0.760 / 0.766 / 0.768, agencies 0.855 / 0.856 / 0.856; weight 1 / 2 /
+    # 3 at k 10: 0.760 / - / 0.763; the labels' shares at 1: macro-F1 0.9316 -> 0.9335, at 3:
+    # 0.9329. 0: no neighbours.
+    neighbours: int = 20
+    neighbour_weight: float = 2.0
+    label_neighbour_weight: float = 1.0
 
 
 DEFAULT_SETTINGS = Settings()
@@ -193,23 +206,43 @@ class Models:
     fingerprint: str
     n_train: dict[str, int] = field(default_factory=dict)
     settings: Settings = DEFAULT_SETTINGS  # what they were trained with, and read by
+    neighbours: Neighbours | None = None
+
+    def near(self, dense: np.ndarray, letters: Sequence[str] | None = None) -> np.ndarray | None:
+        """Each row's neighbours' shares (NEAR_COLUMNS), never from its own letter
+        (``letters``: each row's letter; None: letters outside the gold). None: the models
+        were trained without neighbours."""
+        if self.neighbours is None:
+            return None
+        return self.neighbours.shares(dense[:, feats.vector_slice(dense)], letters)
 
     def label_proba(
-        self, texts: Sequence[str], dense: np.ndarray, read: Read | None = None
+        self,
+        texts: Sequence[str],
+        dense: np.ndarray,
+        read: Read | None = None,
+        near: np.ndarray | None = None,
     ) -> np.ndarray:
-        """Columns in CLASSES order. ``read``: the texts' rows (self.reading.read), when known."""
+        """Columns in CLASSES order. ``read``: the texts' rows (self.reading.read), and
+        ``near``: their neighbours' shares (self.near), when known."""
         if not len(texts):
             return np.zeros((0, len(CLASSES)))
         if read is None:
             read = self.reading.read(texts)
-        proba = self.label_clf.predict_proba(_label_matrix(read, self.settings.char_ngrams, dense))
+        if near is None:
+            near = self.near(dense)
+        proba = self.label_clf.predict_proba(_label_matrix(read, dense, self.settings, near))
         out = np.zeros((len(texts), len(CLASSES)))
         for j, c in enumerate(self.label_clf.classes_):
             out[:, CLASSES.index(c)] = proba[:, j]
         return out
 
     def tag_sets(
-        self, texts: Sequence[str], dense: np.ndarray, read: Read | None = None
+        self,
+        texts: Sequence[str],
+        dense: np.ndarray,
+        read: Read | None = None,
+        near: np.ndarray | None = None,
     ) -> list[set[str]]:
         """Tags of each row: a learnt tag where its model is sure enough, else its lexicon."""
         out: list[set[str]] = [set() for _ in range(len(dense))]
@@ -217,7 +250,9 @@ class Models:
             return out
         if read is None:
             read = self.reading.read(texts)
-        topic_x, agency_x = _tag_matrices(read, dense, self.settings)
+        if near is None:
+            near = self.near(dense)
+        topic_x, agency_x = _tag_matrices(read, dense, self.settings, near)
         for tag in TAGS:
             clf = self.tag_clfs.get(tag)
             if clf is None:
@@ -277,16 +312,21 @@ def _label_rows(examples: Sequence[Example]) -> list[Example]:
 
 
 def train_label(
-    read: Read, dense: np.ndarray, rows: Sequence[Example], settings: Settings
+    read: Read,
+    dense: np.ndarray,
+    near: np.ndarray | None,
+    rows: Sequence[Example],
+    settings: Settings,
 ) -> tuple[LogisticRegression, dict[str, int]]:
     """The label model from ``rows`` (_label_rows: the examples that carry a label), whose
-    wording and dense rows are ``read`` and ``dense``, in the same order."""
+    wording, dense rows and neighbours' shares are ``read``, ``dense`` and ``near``, in the
+    same order."""
     labels = [e.label for e in rows]
     d = dense.copy()
     for k, e in enumerate(rows):
         if not e.with_heading:
             d[k, feats.heading_slice(dense)] = 0.0
-    x = _label_matrix(read, settings.char_ngrams, d)
+    x = _label_matrix(read, d, settings, near)
     clf = _fit_lr(x, labels, np.array([e.weight for e in rows]), settings.label_c)
     counts = {c: labels.count(c) for c in CLASSES}
     counts["gold"] = sum(e.weight == 1.0 for e in rows)
@@ -317,20 +357,40 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(THRESHOLDS[k + int(np.argmax(smooth))])
 
 
-def _label_matrix(read: Read, chars: bool, dense: np.ndarray):
-    """The label model's input: the sentence's words (and its characters when ``chars``)
-    beside its dense row, without the columns only the agency models read."""
-    wording = [read.words, read.chars] if chars and read.chars is not None else [read.words]
-    return sparse.hstack([*wording, sparse.csr_matrix(feats.shared(dense))]).tocsr()
+# The neighbours' shares (classify_neighbours), one column per tag then per label.
+NEAR_COLUMNS = TAGS + CLASSES
+_NEAR_AGENCIES = [NEAR_COLUMNS.index(t) for t in AGENCIES]
+_NEAR_TOPICS = [NEAR_COLUMNS.index(t) for t in TOPICS]
+_NEAR_LABELS = [NEAR_COLUMNS.index(c) for c in CLASSES]
 
 
-def _tag_matrices(read: Read, dense: np.ndarray, settings: Settings) -> tuple[object, object]:
+def _near_columns(near: np.ndarray | None, columns: list[int], weight: float) -> list:
+    """Those columns of the neighbours' shares, weighted (none at weight 0 or without them)."""
+    if near is None or not weight:
+        return []
+    return [sparse.csr_matrix(near[:, columns] * weight)]
+
+
+def _label_matrix(read: Read, dense: np.ndarray, settings: Settings, near: np.ndarray | None):
+    """The label model's input: the sentence's words (and its characters with
+    ``settings.char_ngrams``) beside its dense row, without the columns only the agency models
+    read, and its neighbours' labels."""
+    chars = settings.char_ngrams and read.chars is not None
+    wording = [read.words, read.chars] if chars else [read.words]
+    near_labels = _near_columns(near, _NEAR_LABELS, settings.label_neighbour_weight)
+    return sparse.hstack([*wording, sparse.csr_matrix(feats.shared(dense)), *near_labels]).tocsr()
+
+
+def _tag_matrices(
+    read: Read, dense: np.ndarray, settings: Settings, near: np.ndarray | None
+) -> tuple[object, object]:
     """The topic models' and the agency models' inputs: the sentence's words (weighted
     ``tag_words`` and ``agency_words``, none at weight 0 or when ``read.words`` is None)
     beside its dense row, which the topic models get with the sentence's characters
     (``read.chars``, weighted ``topic_chars`` within the words) and without the columns only
     the agency models read, and the agency models with the paragraph's vector scaled by
-    ``agency_paragraph``."""
+    ``agency_paragraph``; then the neighbours' shares of the topics or of the agencies
+    (``near``, weighted ``neighbour_weight``; none when ``near`` is None)."""
     words, char_rows = read
     topic_words = words
     if words is not None and char_rows is not None and settings.topic_chars:
@@ -340,18 +400,20 @@ def _tag_matrices(read: Read, dense: np.ndarray, settings: Settings) -> tuple[ob
         agency_rows = dense.copy()
         agency_rows[:, feats.paragraph_vector_slice(dense)] *= settings.agency_paragraph
 
-    def beside(these, weight: float, rows: np.ndarray):
-        if these is None or not weight:
+    def beside(these, weight: float, rows: np.ndarray, near_columns: list[int]):
+        extra = _near_columns(near, near_columns, settings.neighbour_weight)
+        wording = [these * weight] if these is not None and weight else []
+        if not wording and not extra:
             return rows
         # float32, like the vectors: scikit-learn's L-BFGS keeps it, and a tag model trains
         # 1.8 times as fast (the same thresholds in the development folds' figures).
         return sparse.hstack(
-            [these * weight, sparse.csr_matrix(rows)], format="csr", dtype=np.float32
+            [*wording, sparse.csr_matrix(rows), *extra], format="csr", dtype=np.float32
         )
 
     return (
-        beside(topic_words, settings.tag_words, feats.shared(dense)),
-        beside(words, settings.agency_words, agency_rows),
+        beside(topic_words, settings.tag_words, feats.shared(dense), _NEAR_TOPICS),
+        beside(words, settings.agency_words, agency_rows, _NEAR_AGENCIES),
     )
 
 
@@ -399,14 +461,15 @@ def _char_vectorizer() -> TfidfVectorizer:
 def _tag_work(
     read: Read,
     dense: np.ndarray,
+    near: np.ndarray | None,
     rows: Sequence[tuple[Example, str]],
     settings: Settings,
 ) -> _TagWork:
-    """``rows``: the examples for the tag models with their letters; ``read`` and ``dense``:
-    their wording and dense rows, in the same order."""
+    """``rows``: the examples for the tag models with their letters; ``read``, ``dense`` and
+    ``near``: their wording, dense rows and neighbours' shares, in the same order."""
     if not rows:
         return _TagWork([], np.array([]), 0)
-    x_topic, x_agency = _tag_matrices(read, dense, settings)
+    x_topic, x_agency = _tag_matrices(read, dense, settings, near)
     grp = np.array([g for _, g in rows])
     tags = []
     for tag in TAGS:
@@ -438,10 +501,22 @@ def train(
         # in Python, was a fifth of a first build's classify step when each model did its own.
         # Each model's rows are then looked up among the reading's kept rows.
         reading = Reading.fit([texts[i] for i in dict.fromkeys(e.index for e in examples)], chars)
+        neighbours = _neighbours(dense, tag_rows, settings)
+        # A training sentence's neighbours, like a new letter's, come from other letters.
+        letter_of = {e.index: g for e, g in zip(examples, groups, strict=True)}
+        near_at = {i: k for k, i in enumerate(letter_of)}
+        near_all = (
+            neighbours.shares(
+                dense[list(letter_of), feats.vector_slice(dense)], [*letter_of.values()]
+            )
+            if neighbours is not None
+            else None
+        )
 
-        def rows_of(these: Iterable[Example]) -> tuple[Read, np.ndarray]:
+        def rows_of(these: Iterable[Example]) -> tuple[Read, np.ndarray, np.ndarray | None]:
             idx = [e.index for e in these]
-            return reading.read([texts[i] for i in idx]), dense[idx]
+            near = None if near_all is None else near_all[[near_at[i] for i in idx]]
+            return reading.read([texts[i] for i in idx]), dense[idx], near
 
         work = _tag_work(*rows_of(e for e, _ in tag_rows), tag_rows, settings)
         # The label model and each tag's model are independent of one another: train them side
@@ -460,15 +535,24 @@ def train(
     clfs = {tag: clf for (tag, _, _), (clf, _) in zip(work.tags, done, strict=True)}
     thresholds = {tag: t for (tag, _, _), (_, t) in zip(work.tags, done, strict=True)}
     counts["tag_gold"] = len(tag_rows)
-    return Models(
-        reading,
-        label_clf,
-        clfs,
-        thresholds,
-        fp,
-        counts,
-        settings,
-    )
+    return Models(reading, label_clf, clfs, thresholds, fp, counts, settings, neighbours)
+
+
+def _neighbours(
+    dense: np.ndarray, tag_rows: Sequence[tuple[Example, str]], settings: Settings
+) -> Neighbours | None:
+    """The gold sentences (those with hand-labelled tags) as neighbours: their tags and labels
+    (a mixed or priority sentence counts for no label). None without any, or at k 0."""
+    if not tag_rows or settings.neighbours < 1:
+        return None
+    answers = [
+        [t in (e.agencies or set()) | (e.topics or set()) for t in TAGS]
+        + [e.label == c for c in CLASSES]
+        for e, _ in tag_rows
+    ]
+    idx = [e.index for e, _ in tag_rows]
+    vectors = dense[idx, feats.vector_slice(dense)]
+    return Neighbours.of(vectors, np.array(answers), [g for _, g in tag_rows], settings.neighbours)
 
 
 STALE_MODEL_FILES = ("models.joblib", "label_model.joblib", "label_model.json")

@@ -107,7 +107,9 @@ def test_topic_models_read_a_word_form_they_never_saw_by_its_characters() -> Non
         settings = replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, topic_chars=chars)
         models = cm.train(texts, dense, examples, groups, "fp", settings)
         zeros = np.zeros((2, dense.shape[1]), dtype=np.float32)
-        topic_x, _ = cm._tag_matrices(models.reading.read(new), zeros, models.settings)
+        topic_x, _ = cm._tag_matrices(
+            models.reading.read(new), zeros, models.settings, models.near(zeros)
+        )
         proba[chars] = models.tag_clfs["send_and_disability"].predict_proba(topic_x)[:, 1]
     assert proba[0.5][0] > proba[0.5][1] + 0.1
     assert proba[0.0][0] == pytest.approx(proba[0.0][1])
@@ -153,8 +155,11 @@ def test_every_model_reads_one_analysis_of_the_sentences() -> None:
     assert reading.chars is not None and "oster" in reading.chars.vocabulary_
     n_words, n_chars = len(reading.word.vocabulary_), len(reading.chars.vocabulary_)
     shared = feats.shared(dense).shape[1]
-    assert models.label_clf.n_features_in_ == n_words + n_chars + shared
-    assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + n_chars + shared
+    # Beside them, the neighbours' labels or topics.
+    n_labels, n_topics = len(cm.CLASSES), len(feats.TOPICS)
+    assert models.label_clf.n_features_in_ == n_words + n_chars + shared + n_labels
+    topic_model = models.tag_clfs["send_and_disability"]
+    assert topic_model.n_features_in_ == n_words + n_chars + shared + n_topics
 
 
 def test_a_sentence_trained_on_is_read_as_a_new_one_is() -> None:
@@ -194,18 +199,20 @@ def test_only_the_agency_models_read_the_paragraphs_agencies() -> None:
     tags = models.tag_sets(["Sentence a.", "Sentence b."], rows)
     assert ["police" in t for t in tags] == [True, False]
     n_words = len(models.reading.word.vocabulary_)
-    assert models.tag_clfs["police"].n_features_in_ == n_words + dense.shape[1]
+    n_agencies, n_topics = len(feats.AGENCIES), len(feats.TOPICS)  # the neighbours' shares
+    assert models.tag_clfs["police"].n_features_in_ == n_words + dense.shape[1] + n_agencies
     shared = feats.shared(dense).shape[1]
     assert shared == dense.shape[1] - feats.PARAGRAPH_WIDTH
     n_chars = len(models.reading.chars.vocabulary_)
-    assert models.tag_clfs["send_and_disability"].n_features_in_ == n_words + n_chars + shared
+    topic_model = models.tag_clfs["send_and_disability"]
+    assert topic_model.n_features_in_ == n_words + n_chars + shared + n_topics
 
 
 def test_only_the_agency_models_weigh_the_paragraphs_meaning_more() -> None:
     texts, dense, _, _ = _topic_training(n=4)
     dense[:] = 1.0
     no_words = replace(cm.DEFAULT_SETTINGS, tag_words=0.0, agency_words=0.0, agency_paragraph=2.25)
-    topic_x, agency_x = cm._tag_matrices(cm.Read(None, None), dense, no_words)
+    topic_x, agency_x = cm._tag_matrices(cm.Read(None, None), dense, no_words, None)
     para = feats.paragraph_vector_slice(dense)
     assert para.stop - para.start == 8  # _topic_training's vectors are 8 wide
     assert np.all(agency_x[:, para] == 2.25)
@@ -245,3 +252,58 @@ def test_models_saved_without_a_field_this_version_reads_are_retrained(tmp_path)
     del models.settings
     path = cm.save(models, tmp_path / "models.pickle")
     assert cm.load(path) is None
+
+
+def _tags_by_quadrant(**settings: float) -> list[bool]:
+    """A topic on sentences whose vectors lie in two opposite quadrants (no line through the
+    vectors separates them, and the words say nothing): whether it is on new sentences in
+    one of those quadrants and in one of the other two."""
+    texts, dense, examples, groups = _topic_training(n=80)
+    vec = feats.vector_slice(dense)
+    rng = np.random.default_rng(5)
+    examples = list(examples)
+    for i in range(len(texts)):
+        x, y = rng.choice([-1.0, 1.0], size=2) + rng.normal(0, 0.1, size=2)
+        dense[i, vec] = 0.0
+        dense[i, vec.start : vec.start + 2] = np.array([x, y]) / np.hypot(x, y)
+        texts[i] = f"Sentence {i} says that staff meet often."
+        on = x * y > 0
+        examples[i] = replace(examples[i], topics=frozenset({"send_and_disability"} if on else ()))
+    models = cm.train(
+        texts,
+        dense,
+        examples,
+        groups,
+        "fp",
+        replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, **settings),
+    )
+    rows = np.zeros((2, dense.shape[1]), dtype=np.float32)
+    rows[0, vec.start : vec.start + 2] = np.array([-1.0, -1.0]) / np.sqrt(2)
+    rows[1, vec.start : vec.start + 2] = np.array([-1.0, 1.0]) / np.sqrt(2)
+    tags = models.tag_sets(["Staff meet often.", "Staff meet often."], rows)
+    return ["send_and_disability" in t for t in tags]
+
+
+def test_tag_models_read_the_tags_of_the_nearest_gold_sentences() -> None:
+    assert _tags_by_quadrant() == [True, False]
+
+
+def test_without_neighbours_the_quadrants_cannot_be_read() -> None:
+    assert _tags_by_quadrant(neighbours=0) != [True, False]
+
+
+def test_a_gold_letters_sentence_is_lent_neighbours_from_other_letters_only() -> None:
+    """Each gold sentence is its own nearest neighbour: were it lent its own answers (in
+    training, or when the build tags its letter), the models would trust the neighbours' shares
+    far more than a new letter's allow, and a gold letter's tags would be its hand labels."""
+    texts, dense, examples, groups = _topic_training(n=12)
+    vec = feats.vector_slice(dense)
+    dense[:, vec.start] = 1.0  # every sentence the same vector: all equally near
+    models = cm.train(texts, dense, examples, groups, "fp", cm.DEFAULT_SETTINGS)
+    on = cm.NEAR_COLUMNS.index("send_and_disability")
+    of_letter_0 = models.near(dense[:1], ["letter-0"])[0, on]
+    of_a_new_letter = models.near(dense[:1])[0, on]
+    assert models.neighbours.k == cm.DEFAULT_SETTINGS.neighbours
+    # Letters 0, 2, 4 hold the topic's sentences (even rows): letter 0's own two are left out.
+    assert of_letter_0 == 4 / 10
+    assert of_a_new_letter == 6 / 12
