@@ -31,6 +31,24 @@ def _topic_training(n: int = 60) -> tuple[list[str], np.ndarray, list[cm.Example
     return texts, dense, examples, groups
 
 
+def _train(
+    texts: list[str],
+    dense: np.ndarray,
+    examples: list[cm.Example],
+    groups: list[str],
+    **settings: float,
+) -> cm.Models:
+    """Models on a small training set: a tag learns from as few as five examples."""
+    return cm.train(
+        texts,
+        dense,
+        examples,
+        groups,
+        "fp",
+        replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, **settings),
+    )
+
+
 def _tags_of_two_sentences(tag: str, word: str, **settings: float) -> list[bool]:
     """Trained on _topic_training with ``tag`` shown only by ``word`` (no lexicon knows it, the
     dense rows are all zero), whether ``tag`` is on a sentence with the word and on one
@@ -42,14 +60,7 @@ def _tags_of_two_sentences(tag: str, word: str, **settings: float) -> list[bool]
             replace(e, agencies=frozenset({tag}) if i % 2 == 0 else frozenset())
             for i, e in enumerate(examples)
         ]
-    models = cm.train(
-        texts,
-        dense,
-        examples,
-        groups,
-        "fp",
-        replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, **settings),
-    )
+    models = _train(texts, dense, examples, groups, **settings)
     new = [f"{word.capitalize()} meet often.", "School governors meet often."]
     tags = models.tag_sets(new, np.zeros((2, dense.shape[1]), dtype=np.float32))
     return [tag in t for t in tags]
@@ -269,14 +280,7 @@ def _tags_by_quadrant(**settings: float) -> list[bool]:
         texts[i] = f"Sentence {i} says that staff meet often."
         on = x * y > 0
         examples[i] = replace(examples[i], topics=frozenset({"send_and_disability"} if on else ()))
-    models = cm.train(
-        texts,
-        dense,
-        examples,
-        groups,
-        "fp",
-        replace(cm.DEFAULT_SETTINGS, min_tag_examples=5, **settings),
-    )
+    models = _train(texts, dense, examples, groups, **settings)
     rows = np.zeros((2, dense.shape[1]), dtype=np.float32)
     rows[0, vec.start : vec.start + 2] = np.array([-1.0, -1.0]) / np.sqrt(2)
     rows[1, vec.start : vec.start + 2] = np.array([-1.0, 1.0]) / np.sqrt(2)
