@@ -311,3 +311,19 @@ def test_a_gold_letters_sentence_is_lent_neighbours_from_other_letters_only() ->
     # Letters 0, 2, 4 hold the topic's sentences (even rows): letter 0's own two are left out.
     assert of_letter_0 == 4 / 10
     assert of_a_new_letter == 6 / 12
+
+
+def test_training_lends_each_sentence_neighbours_from_other_letters_only(monkeypatch) -> None:
+    """In training too: the shares the models learn from are each sentence's own letter's
+    shares left out (the letters are handed over with the rows)."""
+    texts, dense, examples, groups = _topic_training(n=12)
+    calls = []
+    shares = cm.Neighbours.shares
+
+    def recorded(self, vectors, letters=None):
+        calls.append(None if letters is None else list(letters))
+        return shares(self, vectors, letters)
+
+    monkeypatch.setattr(cm.Neighbours, "shares", recorded)
+    _train(texts, dense, examples, groups)
+    assert calls == [groups]
