@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis import similarity
+
 # Rows of sentences compared with the gold at once: bounds the similarity matrix's memory
 # (2,048 x 8,000 float32: 64 MB).
 _CHUNK = 2048
@@ -58,23 +60,18 @@ class Neighbours:
         does not hold). Zeros where no gold sentence is left to compare with."""
         width = self.answers.shape[1]
         out = np.zeros((len(vectors), width), dtype=np.float32)
-        n = len(self.vectors)
-        if not len(vectors) or not n or self.k < 1:
+        if not len(vectors) or not len(self.vectors) or self.k < 1:
             return out
-        k = min(self.k, n)
         vectors = np.asarray(vectors, dtype=np.float32)
         if letters is not None:
             # Numbers, not names: comparing strings row by row took seconds on a full build.
             number = {name: i for i, name in enumerate(self.letters)}
             mine = np.array([number.get(name, -1) for name in letters], dtype=np.int32)
         for start in range(0, len(vectors), _CHUNK):
-            end = min(start + _CHUNK, len(vectors))
-            sim = vectors[start:end] @ self.vectors.T
-            if letters is not None:
-                sim[mine[start:end, None] == self.letter_at[None, :]] = -np.inf
-            near = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-            usable = np.isfinite(np.take_along_axis(sim, near, axis=1))
-            counted = usable.sum(axis=1, keepdims=True)
-            total = np.einsum("nk,nkw->nw", usable.astype(np.float32), self.answers[near])
-            out[start:end] = np.divide(total, counted, out=np.zeros_like(total), where=counted > 0)
+            sims = vectors[start : start + _CHUNK] @ self.vectors.T
+            for r, row in enumerate(sims, start):
+                other = None if letters is None else self.letter_at != mine[r]
+                near = similarity.top_k(row, self.k, other)
+                if len(near):
+                    out[r] = self.answers[near].mean(axis=0)
         return out
