@@ -14,6 +14,7 @@ the dashboard's About page shows.
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 from collections import Counter
@@ -254,23 +255,41 @@ def frozen_test_run(
     return _tag_and_pair(prep, dev_gold, weak, test, settings, params)
 
 
+def training_letters(
+    dev: Sequence[str], held: set[str], share: float = 1.0, seed: int = 0
+) -> set[str]:
+    """The development letters a fold learns from: every one but the held ones, or a share of
+    them drawn at random (``seed``), to see what more letters' gold would be worth."""
+    rest = sorted(set(dev) - held)
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be above 0 and at most 1, not {share}")
+    if share == 1:
+        return set(rest)
+    return set(random.Random(seed).sample(rest, max(1, round(share * len(rest)))))
+
+
 def dev_cross_validation(
     prep: Prepared,
     settings: cm.Settings = cm.DEFAULT_SETTINGS,
     params: classify.Params = classify.DEFAULT_PARAMS,
     folds: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    share: float = 1.0,
+    seed: int = 0,
 ) -> list[Pair]:
     """Each development letter tagged by models trained without it (``folds``: that many
-    groups of letters instead of one letter at a time, for quicker tuning)."""
+    groups of letters instead of one letter at a time, for quicker tuning; ``share``: each
+    fold learns from that share of the other development letters, training_letters)."""
     test = {lid for lid, p in prep.part.items() if p == "test"}
     dev = sorted(lid for lid, p in prep.part.items() if p == "dev")
     groups = [dev[i::folds] for i in range(folds)] if folds else [[lid] for lid in dev]
     out: list[Pair] = []
     for k, held in enumerate(groups):
         held_set = set(held)
-        train_gold = [(g, f) for g, f in prep.matched if f.letter_id not in test | held_set]
-        weak = {f.letter_id for f in prep.corpus.findings} - test - held_set
+        learn = training_letters(dev, held_set, share, seed)
+        left_out = test | (set(dev) - learn)
+        train_gold = [(g, f) for g, f in prep.matched if f.letter_id not in left_out]
+        weak = {f.letter_id for f in prep.corpus.findings} - left_out
         out += _tag_and_pair(prep, train_gold, weak, held_set, settings, params)
         if progress:
             progress(k + 1, len(groups))

@@ -44,6 +44,21 @@ def test_scores_on_known_pairs() -> None:
     assert s["needs_review_share"] == 0.2 and s["accuracy_when_flagged"] == 1.0
 
 
+def test_training_letters_leave_out_the_held_letters_and_draw_a_share_of_the_rest() -> None:
+    dev = [f"L{i:02d}" for i in range(20)]
+    held = {"L00", "L07"}
+    assert evaluate.training_letters(dev, held) == set(dev) - held
+    half = evaluate.training_letters(dev, held, 0.5, seed=1)
+    assert len(half) == 9 and not half & held and half <= set(dev)
+    assert evaluate.training_letters(dev, held, 0.5, seed=1) == half  # the same draw again
+    draws = {frozenset(evaluate.training_letters(dev, held, 0.5, seed=s)) for s in range(5)}
+    assert len(draws) > 1, "another seed draws other letters"
+    assert len(evaluate.training_letters(dev, held, 0.01)) == 1  # never none
+    for bad in (0.0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="share"):
+            evaluate.training_letters(dev, held, bad)
+
+
 def test_intervals_resample_letters() -> None:
     pairs = [_pair(f"l{i}", "strength", "strength") for i in range(5)]
     pairs += [_pair(f"l{i}", "improvement", "strength" if i == 0 else "improvement")
