@@ -268,6 +268,11 @@ def training_letters(
     return set(random.Random(seed).sample(rest, max(1, round(share * len(rest)))))
 
 
+def fold_groups(dev: Sequence[str], folds: int | None) -> list[list[str]]:
+    """The development letters held out together in each fold (None: one letter at a time)."""
+    return [list(dev[i::folds]) for i in range(folds)] if folds else [[lid] for lid in dev]
+
+
 def dev_cross_validation(
     prep: Prepared,
     settings: cm.Settings = cm.DEFAULT_SETTINGS,
@@ -282,7 +287,7 @@ def dev_cross_validation(
     fold learns from that share of the other development letters, training_letters)."""
     test = {lid for lid, p in prep.part.items() if p == "test"}
     dev = sorted(lid for lid, p in prep.part.items() if p == "dev")
-    groups = [dev[i::folds] for i in range(folds)] if folds else [[lid] for lid in dev]
+    groups = fold_groups(dev, folds)
     out: list[Pair] = []
     for k, held in enumerate(groups):
         held_set = set(held)

@@ -58,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             t = time.perf_counter()
             pairs = evaluate.dev_cross_validation(prep, folds=args.folds, share=share, seed=seed)
             fig = evaluate.score(pairs)
-            held = [dev[i :: args.folds] for i in range(args.folds)]
-            learnt = [evaluate.training_letters(dev, set(h), share, seed) for h in held]
+            learnt = [
+                evaluate.training_letters(dev, set(held), share, seed)
+                for held in evaluate.fold_groups(dev, args.folds)
+            ]
             n_letters = statistics.mean(len(x) for x in learnt)
             n_gold = statistics.mean(sum(f.letter_id in x for _, f in prep.matched) for x in learnt)
             points.append((float(np.log2(n_letters)), {k: fig[k] for k, _ in FIGURES}))

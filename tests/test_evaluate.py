@@ -59,6 +59,13 @@ def test_training_letters_leave_out_the_held_letters_and_draw_a_share_of_the_res
             evaluate.training_letters(dev, held, bad)
 
 
+def test_fold_groups_hold_out_every_development_letter_once() -> None:
+    dev = [f"L{i:02d}" for i in range(7)]
+    groups = evaluate.fold_groups(dev, 3)
+    assert len(groups) == 3 and sorted(lt for g in groups for lt in g) == dev
+    assert evaluate.fold_groups(dev, None) == [[lt] for lt in dev]
+
+
 def test_intervals_resample_letters() -> None:
     pairs = [_pair(f"l{i}", "strength", "strength") for i in range(5)]
     pairs += [_pair(f"l{i}", "improvement", "strength" if i == 0 else "improvement")
