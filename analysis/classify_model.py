@@ -212,9 +212,7 @@ class Models:
         """Each row's neighbours' shares (NEAR_COLUMNS), never from its own letter
         (``letters``: each row's letter; None: letters outside the gold). None: the models
         were trained without neighbours."""
-        if self.neighbours is None:
-            return None
-        return self.neighbours.shares(dense[:, feats.vector_slice(dense)], letters)
+        return _shares(self.neighbours, dense, letters)
 
     def label_proba(
         self,
@@ -505,13 +503,7 @@ def train(
         # A training sentence's neighbours, like a new letter's, come from other letters.
         letter_of = {e.index: g for e, g in zip(examples, groups, strict=True)}
         near_at = {i: k for k, i in enumerate(letter_of)}
-        near_all = (
-            neighbours.shares(
-                dense[list(letter_of), feats.vector_slice(dense)], [*letter_of.values()]
-            )
-            if neighbours is not None
-            else None
-        )
+        near_all = _shares(neighbours, dense[list(letter_of)], [*letter_of.values()])
 
         def rows_of(these: Iterable[Example]) -> tuple[Read, np.ndarray, np.ndarray | None]:
             idx = [e.index for e in these]
@@ -536,6 +528,16 @@ def train(
     thresholds = {tag: t for (tag, _, _), (_, t) in zip(work.tags, done, strict=True)}
     counts["tag_gold"] = len(tag_rows)
     return Models(reading, label_clf, clfs, thresholds, fp, counts, settings, neighbours)
+
+
+def _shares(
+    neighbours: Neighbours | None, dense: np.ndarray, letters: Sequence[str] | None
+) -> np.ndarray | None:
+    """The neighbours' shares of dense rows, by the rows' own sentence vectors (None without
+    neighbours)."""
+    if neighbours is None:
+        return None
+    return neighbours.shares(dense[:, feats.vector_slice(dense)], letters)
 
 
 def _neighbours(

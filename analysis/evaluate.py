@@ -212,6 +212,10 @@ class Prepared:
     part: dict[str, str]  # letter_id -> dev | test
     fmt: dict[str, str]  # letter_id -> A | B
 
+    def letters_in(self, part: str) -> list[str]:
+        """The letter ids of one part of the split (dev or test), sorted."""
+        return sorted(lid for lid, p in self.part.items() if p == part)
+
 
 def prepare(
     letters: Sequence[Letter],
@@ -249,7 +253,7 @@ def frozen_test_run(
     params: classify.Params = classify.DEFAULT_PARAMS,
 ) -> list[Pair]:
     """Train on development gold and every non-test letter's headings; pairs of test rows."""
-    test = {lid for lid, p in prep.part.items() if p == "test"}
+    test = set(prep.letters_in("test"))
     dev_gold = [(g, f) for g, f in prep.matched if f.letter_id not in test]
     weak = {f.letter_id for f in prep.corpus.findings} - test
     return _tag_and_pair(prep, dev_gold, weak, test, settings, params)
@@ -285,8 +289,8 @@ def dev_cross_validation(
     """Each development letter tagged by models trained without it (``folds``: that many
     groups of letters instead of one letter at a time, for quicker tuning; ``share``: each
     fold learns from that share of the other development letters, training_letters)."""
-    test = {lid for lid, p in prep.part.items() if p == "test"}
-    dev = sorted(lid for lid, p in prep.part.items() if p == "dev")
+    test = set(prep.letters_in("test"))
+    dev = prep.letters_in("dev")
     groups = fold_groups(dev, folds)
     out: list[Pair] = []
     for k, held in enumerate(groups):
@@ -333,8 +337,8 @@ def run(
             "match_rate": round(len(prep.matched) / len(gold), 4) if gold else None,
             "rows_dev": parts.get("dev", 0),
             "rows_test": parts.get("test", 0),
-            "letters_dev": sum(p == "dev" for p in prep.part.values()),
-            "letters_test": sum(p == "test" for p in prep.part.values()),
+            "letters_dev": len(prep.letters_in("dev")),
+            "letters_test": len(prep.letters_in("test")),
             "settings": asdict(cm.DEFAULT_SETTINGS),
             "params": asdict(classify.DEFAULT_PARAMS),
             "model_version": cm.MODEL_VERSION,

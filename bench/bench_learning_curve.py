@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     vectors, _ = embed_cache.vectors([f.text for lt in letters for f in lt.findings])
     prep = evaluate.prepare(letters, vectors, gold_set.read_gold(), gold_set.read_split())
-    dev = sorted(lid for lid, p in prep.part.items() if p == "dev")
+    dev = prep.letters_in("dev")
     print(f"{machine()}\n{len(dev)} development letters, {args.folds} folds")
 
     points: list[tuple[float, dict[str, float]]] = []  # (log2 letters, figures)
